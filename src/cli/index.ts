@@ -1,0 +1,80 @@
+/**
+ * `trace-health` command line: a thin layer over catalog, policy, synth and collector. Each command lives in
+ * its own module and registers itself on the program; this file only wires them and maps errors to exit codes:
+ * 0 ok, 1 a check failed, 2 invalid input or usage. User errors print their message alone, never a stack.
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../errors';
+import { Io, processIo } from './io';
+
+/** A command module adds its sub-command(s) to the program. Actions set `ctx.exitCode` or throw UserError. */
+export type CommandModule = (program: Command, ctx: CliContext) => void;
+
+export interface CliContext {
+  readonly io: Io;
+  exitCode: number;
+}
+
+// Command modules, in the order `--help` lists them.
+const COMMANDS: CommandModule[] = [];
+
+export function registerCommands(...modules: CommandModule[]): void {
+  COMMANDS.push(...modules);
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('trace-health')
+    .description('Trace health (orphan spans, tag coverage) for every service in the Datadog Service Catalog, as code.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => ctx.io.err(s.replace(/\n$/, '')),
+    })
+    .exitOverride();
+  for (const mod of COMMANDS) mod(program, ctx);
+  for (const sub of program.commands) applyExitOverride(sub, ctx);
+  return program;
+}
+
+function applyExitOverride(cmd: Command, ctx: CliContext): void {
+  cmd.exitOverride().configureOutput({
+    writeOut: (s) => ctx.io.out(s.replace(/\n$/, '')),
+    writeErr: (s) => ctx.io.err(s.replace(/\n$/, '')),
+  });
+  cmd.showHelpAfterError('(run with --help for usage)');
+  for (const sub of cmd.commands) applyExitOverride(sub, ctx);
+}
+
+/** Run the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  loadCommands();
+  const ctx: CliContext = { io, exitCode: 0 };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help / --version exit 0; anything else commander rejects is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return 0;
+      if (e.code === 'commander.executeSubCommandAsync') return 2;
+      return 2;
+    }
+    if (e instanceof UserError) {
+      io.err(`trace-health: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+let loaded = false;
+function loadCommands(): void {
+  if (loaded) return;
+  loaded = true;
+  // Each command module registers itself here. Keep one line per module.
+  registerCommands(
+    // e.g. require('./catalog').catalogCommand,
+  );
+}

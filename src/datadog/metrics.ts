@@ -1,0 +1,112 @@
+/**
+ * Every metric name trace-health writes or reads, in one place: the span-based metrics (created in the core
+ * stack), the metrics the collector submits, and the queries the monitors, SLOs and dashboards run over them.
+ * A name changed here changes both sides at once.
+ */
+
+/** Prefix of everything we own. Datadog rejects span-based metric names under `trace.`. */
+export const METRIC_PREFIX = 'trace_health';
+
+/** Metrics the collector submits (count type unless noted), tagged `service`, `env`, `version`. */
+export const COLLECTOR_METRICS = {
+  /** Spans examined for orphans (excluded spans not counted). */
+  spansChecked: 'trace_health.spans.checked',
+  /** Spans whose parent id is set but whose parent is absent from the complete trace. */
+  spansOrphaned: 'trace_health.spans.orphaned',
+  /** Root spans (no parent id) per service. */
+  rootsTotal: 'trace_health.roots.total',
+  /** Root spans in services that should only be called by traced services. */
+  rootsUnexpected: 'trace_health.roots.unexpected',
+  /** Client spans calling a catalog service (tags: service = caller, peer_service = callee). */
+  callsChecked: 'trace_health.calls.checked',
+  /** …of those, the ones with no server span of the callee below them. */
+  callsUnpaired: 'trace_health.calls.unpaired',
+  /** Server spans directly under a server span of the same service and resource. */
+  spansDoubleInstrumented: 'trace_health.spans.double_instrumented',
+  /** Gauge: number of distinct tracing-library families seen in the service's spans. */
+  tracerFamilies: 'trace_health.tracers.families',
+} as const;
+
+export type CollectorMetric = (typeof COLLECTOR_METRICS)[keyof typeof COLLECTOR_METRICS];
+
+/** Which collector metrics are gauges (all others are counts). */
+export const GAUGE_METRICS: ReadonlySet<string> = new Set([COLLECTOR_METRICS.tracerFamilies]);
+
+/** Tag keys on collector metrics. */
+export const METRIC_TAGS = { service: 'service', env: 'env', version: 'version', peerService: 'peer_service' } as const;
+
+/** Turn any text into a metric-name segment: `[a-z0-9_]`, no leading digit, no doubled underscores. */
+export function metricSegment(text: string): string {
+  let s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (s === '') s = 'all';
+  if (/^[0-9]/.test(s)) s = `n${s}`;
+  return s;
+}
+
+/** A short stable hash (FNV-1a, 32 bit, hex) so that two scopes that normalize alike still get distinct names. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0').slice(0, 6);
+}
+
+/**
+ * Span-based metric counting the spans a tag rule's scope selects (the denominator of tag coverage).
+ * `*` (every span) is `trace_health.scope.all.spans`.
+ */
+export function scopeMetricName(scope: string): string {
+  const trimmed = scope.trim();
+  if (trimmed === '*' || trimmed === '') return `${METRIC_PREFIX}.scope.all.spans`;
+  return `${METRIC_PREFIX}.scope.${metricSegment(trimmed).slice(0, 40)}_${shortHash(trimmed)}.spans`;
+}
+
+/** Span-based metric counting the spans in `scope` that carry `tag` (the numerator of tag coverage). */
+export function tagMetricName(scope: string, tag: string): string {
+  const base = scopeMetricName(scope).replace(/\.spans$/, '');
+  return `${base}.tag.${metricSegment(tag).slice(0, 40)}.spans`;
+}
+
+/** The span-search filter of the scope metric (`*` means every span: the filter is just the env/service set). */
+export function scopeFilterQuery(scope: string): string {
+  const trimmed = scope.trim();
+  return trimmed === '' || trimmed === '*' ? '*' : trimmed;
+}
+
+/**
+ * Reserved span attributes are searched without `@` (`version:*`, not `@version:*`); everything else is a
+ * span tag/attribute searched with `@`.
+ */
+export const RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'env',
+  'service',
+  'version',
+  'resource_name',
+  'operation_name',
+  'status',
+  'host',
+  'trace_id',
+  'span_id',
+]);
+
+/** Span-search term meaning "the span has this tag": `@usr.id:*`, or `version:*` for reserved attributes. */
+export function hasTagQuery(tag: string): string {
+  return RESERVED_ATTRIBUTES.has(tag) ? `${tag}:*` : `@${tag}:*`;
+}
+
+/** The span-search filter of the numerator: the scope plus "has the tag". */
+export function tagFilterQuery(scope: string, tag: string): string {
+  const has = hasTagQuery(tag);
+  const s = scopeFilterQuery(scope);
+  return s === '*' ? has : `(${s}) ${has}`;
+}
+
+/** Datadog metric names: ASCII letters, digits, underscores and periods, start with a letter, at most 200 chars. */
+export function isValidMetricName(name: string): boolean {
+  return /^[a-z][a-z0-9_.]{0,199}$/.test(name) && !name.startsWith('trace.') && !name.includes('..');
+}
