@@ -7,6 +7,14 @@
 /** Prefix of everything we own. Datadog rejects span-based metric names under `trace.`. */
 export const METRIC_PREFIX = 'trace_health';
 
+/**
+ * Span-based metrics (native, computed by Datadog from 100% of ingested spans) that do not depend on a tag rule.
+ * `spansIngested` counts every span per service and env: the "no traces" monitor alerts when it stays at zero.
+ */
+export const NATIVE_METRICS = {
+  spansIngested: 'trace_health.spans.ingested',
+} as const;
+
 /** Metrics the collector submits (count type unless noted), tagged `service`, `env`, `version`. */
 export const COLLECTOR_METRICS = {
   /** Spans examined for orphans (excluded spans not counted). */

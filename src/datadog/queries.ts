@@ -1,0 +1,86 @@
+/**
+ * Datadog metric queries over trace-health metrics, shared by monitors, SLOs and dashboards so that a widget
+ * always shows exactly what the monitor alerts on. Pure strings; no provider import.
+ */
+import { COLLECTOR_METRICS, NATIVE_METRICS, scopeMetricName, tagMetricName } from './metrics';
+
+/** Tag filter `{service:x,env:prod}`; extra filters (e.g. `version:$version.value`) appended in order. */
+export function filter(service: string, env: string | undefined, extra: readonly string[] = []): string {
+  const parts = [`service:${service}`];
+  if (env !== undefined) parts.push(`env:${env}`);
+  parts.push(...extra);
+  return `{${parts.join(',')}}`;
+}
+
+/** `sum:metric{filter}[ by {a,b}].as_count()` */
+export function countQuery(metric: string, tagFilter: string, by: readonly string[] = []): string {
+  const groupBy = by.length ? ` by {${by.join(',')}}` : '';
+  return `sum:${metric}${tagFilter}${groupBy}.as_count()`;
+}
+
+export interface RatioQuery {
+  readonly numerator: string;
+  readonly denominator: string;
+}
+
+/** Orphan spans over checked spans (collector metrics). */
+export function orphanRateQuery(tagFilter: string, by: readonly string[] = []): RatioQuery {
+  return {
+    numerator: countQuery(COLLECTOR_METRICS.spansOrphaned, tagFilter, by),
+    denominator: countQuery(COLLECTOR_METRICS.spansChecked, tagFilter, by),
+  };
+}
+
+/** Non-orphan (continuous) spans over checked spans: the trace-continuity SLO's good/total. */
+export function continuityQuery(tagFilter: string): RatioQuery {
+  const checked = countQuery(COLLECTOR_METRICS.spansChecked, tagFilter);
+  return {
+    numerator: `${checked} - ${countQuery(COLLECTOR_METRICS.spansOrphaned, tagFilter)}`,
+    denominator: checked,
+  };
+}
+
+/** Spans in `scope` carrying `tag` over spans in `scope` (native span-based metrics). */
+export function tagCoverageQuery(
+  scope: string,
+  tag: string,
+  tagFilter: string,
+  by: readonly string[] = [],
+): RatioQuery {
+  return {
+    numerator: countQuery(tagMetricName(scope, tag), tagFilter, by),
+    denominator: countQuery(scopeMetricName(scope), tagFilter, by),
+  };
+}
+
+/** Unexpected roots over all roots (collector metrics). */
+export function unexpectedRootsQuery(tagFilter: string, by: readonly string[] = []): RatioQuery {
+  return {
+    numerator: countQuery(COLLECTOR_METRICS.rootsUnexpected, tagFilter, by),
+    denominator: countQuery(COLLECTOR_METRICS.rootsTotal, tagFilter, by),
+  };
+}
+
+/** Unpaired calls over checked calls, per callee (`peer_service`) unless `by` says otherwise. */
+export function unpairedCallsQuery(tagFilter: string, by: readonly string[] = ['peer_service']): RatioQuery {
+  return {
+    numerator: countQuery(COLLECTOR_METRICS.callsUnpaired, tagFilter, by),
+    denominator: countQuery(COLLECTOR_METRICS.callsChecked, tagFilter, by),
+  };
+}
+
+/** Distinct tracing-library families (gauge; > 1 means two tracers in one service). */
+export function tracerFamiliesQuery(tagFilter: string, by: readonly string[] = []): string {
+  const groupBy = by.length ? ` by {${by.join(',')}}` : '';
+  return `max:${COLLECTOR_METRICS.tracerFamilies}${tagFilter}${groupBy}`;
+}
+
+/** Every ingested span (native): zero for a window means tracing is off. */
+export function ingestedSpansQuery(tagFilter: string, by: readonly string[] = []): string {
+  return countQuery(NATIVE_METRICS.spansIngested, tagFilter, by);
+}
+
+/** `A / B` as a monitor/timeseries expression. */
+export function ratioExpression(q: RatioQuery): string {
+  return `${q.numerator} / ${q.denominator}`;
+}
