@@ -1,0 +1,382 @@
+/**
+ * The detectors (DESIGN §4), run once per assembled trace and accumulated per service, env and version:
+ * orphan spans, unexpected roots, unpaired calls, tracer families / double instrumentation, tag coverage.
+ *
+ * Pure: `analyze(spans, options)` for hand-built inputs; `Collector` for streams (readers → assembler → here).
+ * Decisions that depend on the whole input (is a `peer.service` a service? is a service internal because someone
+ * calls it?) are taken in `finish()`, so the result does not depend on the order spans arrive in.
+ */
+import { hasTagQuery } from '../datadog/metrics';
+import { matchSpan, parseSpanQuery, SpanQuery } from '../datadog/span-query';
+import type { TagRule, Thresholds } from '../policy/model';
+import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
+import { Span, SpanSink, TracerFamily } from './model';
+import { compareIds } from './readers/ids';
+import { buildReport, CollectReport } from './report';
+
+export interface ServiceOptions {
+  readonly team?: string;
+  /** false: the service is skipped (its spans still count as parents of others). */
+  readonly enabled?: boolean;
+  readonly requiredTags?: readonly TagRule[];
+  readonly orphanRate?: Thresholds;
+  readonly tagCoverage?: Thresholds;
+}
+
+export interface AnalyzeOptions {
+  /** Datadog site for links, e.g. `datadoghq.eu`. */
+  readonly site: string;
+  /** Per-service settings (from the resolved policy); services absent here use the defaults below. */
+  readonly services?: Readonly<Record<string, ServiceOptions>>;
+  /** Tag rules for services without their own (services seen in spans but not in the catalog). */
+  readonly defaultRequiredTags?: readonly TagRule[];
+  /** Services that should only be called by traced services: the targets of catalog `dependsOn`. */
+  readonly internalServices?: readonly string[];
+  /** Services allowed to start traces (the policy's `entrypoints`): never unexpected roots. */
+  readonly entrypoints?: readonly string[];
+  /** Catalog service names: a `peer.service` naming one of them (or a service seen in the spans) is a call to check. */
+  readonly catalogServices?: readonly string[];
+  /** Example trace ids kept per finding (default 3). */
+  readonly maxExamples?: number;
+  /** Span-time horizon after which a trace is considered complete (default 10 min). */
+  readonly horizonMs?: number;
+  /**
+   * Live windows: only traces whose earliest span starts in [from, to) are counted; traces starting earlier or
+   * later belong to the neighbouring window (pulled with a margin so they arrive whole).
+   */
+  readonly window?: { readonly from: number; readonly to: number };
+}
+
+export const DEFAULT_MAX_EXAMPLES = 3;
+export const NO_VERSION = '(none)';
+
+/** Keeps the k smallest distinct ids (by length, then text), so examples do not depend on input order. */
+export class Examples {
+  readonly ids: string[] = [];
+  constructor(private readonly k: number) {}
+  add(id: string): void {
+    if (this.ids.length >= this.k && compareIds(id, this.ids[this.ids.length - 1]) >= 0) return;
+    if (this.ids.includes(id)) return;
+    this.ids.push(id);
+    this.ids.sort(compareIds);
+    if (this.ids.length > this.k) this.ids.pop();
+  }
+}
+
+export interface Coverage {
+  covered: number;
+  total: number;
+}
+
+/** Counters for one (service, env, version). */
+export interface GroupCounts {
+  readonly env: string | undefined;
+  readonly version: string | undefined;
+  spans: number;
+  orphans: number;
+  roots: number;
+  doubleInstrumented: number;
+  /** peer service → counts */
+  readonly calls: Map<string, { checked: number; unpaired: number }>;
+}
+
+export interface ServiceAccumulator {
+  readonly name: string;
+  excluded: number;
+  readonly groups: Map<string, GroupCounts>;
+  readonly tracers: Set<TracerFamily>;
+  readonly coverage: Map<string, Coverage>;
+  readonly coverageByVersion: Map<string, Map<string, Coverage>>;
+  readonly rules: readonly CompiledRule[];
+  readonly examples: {
+    readonly orphanSpans: Examples;
+    readonly unexpectedRoots: Examples;
+    readonly unpairedCalls: Map<string, Examples>;
+    readonly doubleInstrumentedSpans: Examples;
+    readonly tracers: Map<TracerFamily, Examples>;
+    readonly missingTags: Map<string, Examples>;
+  };
+}
+
+export interface CompiledRule {
+  readonly rule: TagRule;
+  readonly scope: SpanQuery;
+  readonly has: SpanQuery;
+}
+
+export interface AnalysisTotals {
+  spans: number;
+  traces: number;
+  excludedSpans: number;
+  malformedSpans: number;
+  /** Spans/traces outside the live window (counted by the neighbouring window). */
+  outsideWindowTraces: number;
+  firstSpanMs: number;
+  lastSpanMs: number;
+}
+
+/** Everything the report and the metric series are built from. */
+export interface Analysis {
+  readonly options: AnalyzeOptions;
+  readonly services: ReadonlyMap<string, ServiceAccumulator>;
+  /** Services some catalog `dependsOn` or some client span's `peer.service` points at, minus entrypoints. */
+  readonly internal: ReadonlySet<string>;
+  /** Services whose calls are checked: catalog services plus every service seen in the spans. */
+  readonly knownServices: ReadonlySet<string>;
+  readonly totals: AnalysisTotals;
+  readonly malformedReasons: ReadonlyMap<string, number>;
+  readonly firstMalformed: string | undefined;
+}
+
+const queryCache = new Map<string, SpanQuery>();
+function compile(text: string): SpanQuery {
+  let q = queryCache.get(text);
+  if (!q) {
+    q = parseSpanQuery(text);
+    queryCache.set(text, q);
+  }
+  return q;
+}
+
+export function compileRules(rules: readonly TagRule[]): CompiledRule[] {
+  return rules.map((rule) => ({ rule, scope: compile(rule.scope), has: compile(hasTagQuery(rule.tag)) }));
+}
+
+/** Streams spans (as a SpanSink) through trace assembly and the detectors. */
+export class Collector {
+  readonly sink: SpanSink;
+  private readonly assembler: TraceAssembler;
+  private readonly services = new Map<string, ServiceAccumulator>();
+  private readonly peersCalled = new Set<string>();
+  private readonly seenServices = new Set<string>();
+  private readonly maxExamples: number;
+  private readonly totals: AnalysisTotals = {
+    spans: 0,
+    traces: 0,
+    excludedSpans: 0,
+    malformedSpans: 0,
+    outsideWindowTraces: 0,
+    firstSpanMs: Infinity,
+    lastSpanMs: -Infinity,
+  };
+
+  constructor(private readonly options: AnalyzeOptions) {
+    this.maxExamples = options.maxExamples ?? DEFAULT_MAX_EXAMPLES;
+    this.assembler = new TraceAssembler((spans) => this.trace(spans), options.horizonMs ?? DEFAULT_HORIZON_MS);
+    this.sink = this.assembler;
+    // Validate every scope up front: a bad scope is a policy error before any input is read.
+    compileRules(options.defaultRequiredTags ?? []);
+    for (const s of Object.values(options.services ?? {})) compileRules(s.requiredTags ?? []);
+  }
+
+  /** Peak traces held in memory at once. */
+  get peakTracesInFlight(): number {
+    return this.assembler.peakInFlight;
+  }
+
+  finish(): Analysis {
+    this.assembler.finish();
+    const st = this.assembler.stats;
+    this.totals.malformedSpans = st.malformed;
+    const entry = new Set(this.options.entrypoints ?? []);
+    const internal = new Set<string>();
+    for (const s of [...(this.options.internalServices ?? []), ...this.peersCalled]) if (!entry.has(s)) internal.add(s);
+    const known = new Set([...(this.options.catalogServices ?? []), ...this.seenServices]);
+    return {
+      options: this.options,
+      services: this.services,
+      internal,
+      knownServices: known,
+      totals: this.totals,
+      malformedReasons: st.malformedReasons,
+      firstMalformed: st.firstMalformed,
+    };
+  }
+
+  private account(name: string): ServiceAccumulator | undefined {
+    let acc = this.services.get(name);
+    if (acc) return acc;
+    const opts = this.options.services?.[name];
+    if (opts?.enabled === false) return undefined;
+    const k = this.maxExamples;
+    acc = {
+      name,
+      excluded: 0,
+      groups: new Map(),
+      tracers: new Set(),
+      coverage: new Map(),
+      coverageByVersion: new Map(),
+      rules: compileRules(opts?.requiredTags ?? this.options.defaultRequiredTags ?? []),
+      examples: {
+        orphanSpans: new Examples(k),
+        unexpectedRoots: new Examples(k),
+        unpairedCalls: new Map(),
+        doubleInstrumentedSpans: new Examples(k),
+        tracers: new Map(),
+        missingTags: new Map(),
+      },
+    };
+    this.services.set(name, acc);
+    return acc;
+  }
+
+  private trace(all: Span[]): void {
+    // Index, dropping duplicate span ids (overlapping pages): the first copy wins.
+    const byId = new Map<string, Span>();
+    let spans = all;
+    let minStart = Infinity;
+    for (const s of all) {
+      if (byId.has(s.spanId)) continue;
+      byId.set(s.spanId, s);
+      if (s.start < minStart) minStart = s.start;
+    }
+    if (byId.size !== all.length) spans = [...byId.values()];
+    const w = this.options.window;
+    if (w && (minStart < w.from || minStart >= w.to)) {
+      this.totals.outsideWindowTraces++;
+      return;
+    }
+    this.totals.traces++;
+    this.totals.spans += spans.length;
+    if (minStart < this.totals.firstSpanMs) this.totals.firstSpanMs = minStart;
+
+    // Children of each span (for unpaired calls); top-level flags.
+    let children: Map<string, Span[]> | undefined;
+    for (const s of spans) {
+      if (s.start > this.totals.lastSpanMs) this.totals.lastSpanMs = s.start;
+      this.seenServices.add(s.service);
+      const parent = s.parentId === undefined ? undefined : byId.get(s.parentId);
+      s.topLevel = parent === undefined || parent.service !== s.service;
+      if (s.peerService !== undefined && (s.kind === 'client' || s.kind === 'producer') && s.peerService !== s.service)
+        this.peersCalled.add(s.peerService);
+    }
+
+    for (const s of spans) {
+      const acc = this.account(s.service);
+      if (!acc) continue;
+      if (s.excludedBy !== undefined) {
+        acc.excluded++;
+        this.totals.excludedSpans++;
+        continue;
+      }
+      const version = s.version ?? NO_VERSION;
+      const key = `${s.env ?? ''}\u0000${version}`;
+      let g = acc.groups.get(key);
+      if (!g) {
+        g = { env: s.env, version: s.version, spans: 0, orphans: 0, roots: 0, doubleInstrumented: 0, calls: new Map() };
+        acc.groups.set(key, g);
+      }
+      g.spans++;
+
+      // 1. Orphans and roots.
+      let parent: Span | undefined;
+      if (s.parentId === undefined) {
+        g.roots++;
+        acc.examples.unexpectedRoots.add(s.traceId);
+      } else {
+        parent = byId.get(s.parentId);
+        if (parent === undefined) {
+          g.orphans++;
+          acc.examples.orphanSpans.add(s.traceId);
+        }
+      }
+
+      // 4. Tracer families and double instrumentation.
+      if (!acc.tracers.has(s.tracer)) acc.tracers.add(s.tracer);
+      let ex = acc.examples.tracers.get(s.tracer);
+      if (!ex) acc.examples.tracers.set(s.tracer, (ex = new Examples(this.maxExamples)));
+      ex.add(s.traceId);
+      if (
+        s.kind === 'server' &&
+        parent !== undefined &&
+        parent.kind === 'server' &&
+        parent.service === s.service &&
+        parent.resource === s.resource
+      ) {
+        g.doubleInstrumented++;
+        acc.examples.doubleInstrumentedSpans.add(s.traceId);
+      }
+
+      // 3. Calls to another service: is a span of the callee below the client span?
+      if (
+        s.peerService !== undefined &&
+        (s.kind === 'client' || s.kind === 'producer') &&
+        s.peerService !== s.service
+      ) {
+        let c = g.calls.get(s.peerService);
+        if (!c) g.calls.set(s.peerService, (c = { checked: 0, unpaired: 0 }));
+        c.checked++;
+        if (!children) children = childIndex(spans);
+        if (!hasCalleeBelow(s, s.peerService, children)) {
+          c.unpaired++;
+          let ce = acc.examples.unpairedCalls.get(s.peerService);
+          if (!ce) acc.examples.unpairedCalls.set(s.peerService, (ce = new Examples(this.maxExamples)));
+          ce.add(s.traceId);
+        }
+      }
+
+      // 5. Tag coverage.
+      for (const r of acc.rules) {
+        if (!matchSpan(r.scope, s)) continue;
+        const covered = matchSpan(r.has, s);
+        bump(acc.coverage, r.rule.tag, covered);
+        let byV = acc.coverageByVersion.get(version);
+        if (!byV) acc.coverageByVersion.set(version, (byV = new Map()));
+        bump(byV, r.rule.tag, covered);
+        if (!covered) {
+          let me = acc.examples.missingTags.get(r.rule.tag);
+          if (!me) acc.examples.missingTags.set(r.rule.tag, (me = new Examples(this.maxExamples)));
+          me.add(s.traceId);
+        }
+      }
+    }
+  }
+}
+
+function bump(m: Map<string, Coverage>, tag: string, covered: boolean): void {
+  let c = m.get(tag);
+  if (!c) m.set(tag, (c = { covered: 0, total: 0 }));
+  c.total++;
+  if (covered) c.covered++;
+}
+
+function childIndex(spans: readonly Span[]): Map<string, Span[]> {
+  const m = new Map<string, Span[]>();
+  for (const s of spans) {
+    if (s.parentId === undefined) continue;
+    const list = m.get(s.parentId);
+    if (list) list.push(s);
+    else m.set(s.parentId, [s]);
+  }
+  return m;
+}
+
+/**
+ * Is there a span of `callee` below the client span that could be its server side (kind server/consumer, or no
+ * kind)? Depth-first over descendants.
+ */
+function hasCalleeBelow(client: Span, callee: string, children: Map<string, Span[]>): boolean {
+  const stack = [...(children.get(client.spanId) ?? [])];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const s = stack.pop() as Span;
+    if (seen.has(s.spanId)) continue;
+    seen.add(s.spanId);
+    if (s.service === callee && (s.kind === undefined || s.kind === 'server' || s.kind === 'consumer')) return true;
+    const c = children.get(s.spanId);
+    if (c) stack.push(...c);
+  }
+  return false;
+}
+
+/** Analyze a complete set of spans (any order) and build the report. Pure. */
+export function analyze(spans: Iterable<Span>, options: AnalyzeOptions): CollectReport {
+  return buildReport(analyzeSpans(spans, options));
+}
+
+/** Like `analyze`, returning the accumulated counts (for metric series) rather than the report. */
+export function analyzeSpans(spans: Iterable<Span>, options: AnalyzeOptions): Analysis {
+  const c = new Collector({ ...options, horizonMs: options.horizonMs ?? Infinity });
+  for (const s of spans) c.sink.span(s);
+  return c.finish();
+}

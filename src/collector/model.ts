@@ -1,0 +1,44 @@
+/**
+ * The collector's span model: what every reader (Datadog JSON pages, NDJSON, OTLP JSON, the live Spans API)
+ * produces, and what trace assembly and the detectors read. Ids are strings, always: Datadog ids are unsigned
+ * 64-bit decimals (above 2^53, a JS number silently changes them) and OTLP ids are hex.
+ */
+import type { SearchableSpan } from '../datadog/span-query';
+
+export type SpanKind = 'server' | 'client' | 'producer' | 'consumer' | 'internal';
+
+/** Instrumentation family: spans of one service from two families point at two tracing libraries. */
+export type TracerFamily = 'datadog' | 'opentelemetry';
+
+export interface Span extends SearchableSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Undefined for a root span (Datadog `parent_id` "0" or absent; OTLP empty `parentSpanId`). */
+  readonly parentId: string | undefined;
+  readonly service: string;
+  readonly kind: SpanKind | undefined;
+  /** `peer.service` of a client/producer span: the service it calls. */
+  readonly peerService: string | undefined;
+  readonly tracer: TracerFamily;
+  /** Start time, milliseconds since the epoch. */
+  readonly start: number;
+  /**
+   * Why the span was kept without its trace (`error`, `rare`, `single_span` samplers), or undefined for spans of
+   * complete traces. Such spans are counted as excluded and never judged as orphans.
+   */
+  readonly excludedBy: string | undefined;
+  /** Service-entry span; computed by trace assembly (root, orphan, or parent in another service). */
+  topLevel?: boolean;
+}
+
+/** Where a span came from, for malformed-span messages: `file:line` (NDJSON) or `file: data[3]` (JSON). */
+export type SpanOrigin = string;
+
+/** Receives what a reader finds. Readers never throw for a bad span, only for a file they cannot read at all. */
+export interface SpanSink {
+  span(span: Span): void;
+  malformed(reason: string, origin: SpanOrigin): void;
+}
+
+/** `ingestion_reason` values whose spans were kept without (the rest of) their trace. */
+export const EXCLUDED_INGESTION_REASONS: ReadonlySet<string> = new Set(['error', 'rare', 'single_span']);

@@ -1,0 +1,174 @@
+/**
+ * Span inputs: files or folders (read recursively, in sorted path order so any listing order gives the same
+ * result). By extension: `.ndjson`/`.jsonl` are streamed line by line (memory independent of file size); `.json`
+ * holds a Datadog spans page, an array of spans, or an OTLP JSON document (detected by shape).
+ *
+ * A file we cannot read at all (missing, invalid JSON, unknown shape) is a UserError naming the file and the
+ * reason; a bad span inside a good file is counted as malformed and reading goes on.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../errors';
+import { SpanSink } from '../model';
+import { emitDatadogItems, mapDatadogSpan, spanAttributesOf } from './datadog';
+import { quoteNumericIds, UnsafeNumericId } from './ids';
+import { emitOtlpDocument, isOtlpDocument } from './otlp';
+
+export const SPAN_FILE_EXTENSIONS = ['.json', '.ndjson', '.jsonl'] as const;
+
+/** Every span file under the given paths, sorted. Throws UserError for a missing path or an empty folder. */
+export function listSpanFiles(inputs: readonly string[], cwd = process.cwd()): string[] {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      throw new UserError(`${input}: no such file or folder`);
+    }
+    if (st.isDirectory()) {
+      const found = walk(abs).filter((f) => SPAN_FILE_EXTENSIONS.some((e) => f.endsWith(e)));
+      if (found.length === 0)
+        throw new UserError(`${input}: no span files (${SPAN_FILE_EXTENSIONS.join(', ')}) in this folder`);
+      files.push(...found.map((f) => path.join(input, path.relative(abs, f))));
+    } else files.push(input);
+  }
+  return [...new Set(files)].sort();
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Read one span file into the sink. `file` is shown in messages as given; `cwd` resolves it. */
+export function readSpanFile(file: string, sink: SpanSink, cwd = process.cwd()): void {
+  const abs = path.resolve(cwd, file);
+  if (/\.(ndjson|jsonl)$/.test(file)) return readNdjson(abs, file, sink);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new UserError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  readJsonText(text, file, sink);
+}
+
+/** Parse a `.json` span document (Datadog page, span array, or OTLP) into the sink. */
+export function readJsonText(text: string, file: string, sink: SpanSink): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file}:${jsonErrorLocation(text, e)}: invalid JSON (${jsonErrorReason(e)})`);
+  }
+  try {
+    emitJsonDocument(doc, file, sink);
+  } catch (e) {
+    if (!(e instanceof UnsafeNumericId)) throw e;
+    emitJsonDocument(JSON.parse(quoteNumericIds(text)), file, sink);
+  }
+}
+
+function emitJsonDocument(doc: unknown, file: string, sink: SpanSink): void {
+  if (isOtlpDocument(doc)) return emitOtlpDocument(doc, file, sink);
+  if (Array.isArray(doc)) return emitDatadogItems(doc, (i) => `${file}: [${i}]`, sink);
+  if (doc !== null && typeof doc === 'object' && Array.isArray((doc as { data?: unknown }).data))
+    return emitDatadogItems((doc as { data: unknown[] }).data, (i) => `${file}: data[${i}]`, sink);
+  throw new UserError(
+    `${file}: not a span export (expected a Datadog spans page {"data":[…]}, an array of spans, or OTLP JSON {"resourceSpans":[…]}; NDJSON files must end in .ndjson or .jsonl)`,
+  );
+}
+
+/** One NDJSON line into the sink. Blank lines are skipped. */
+export function readNdjsonLine(line: string, origin: string, sink: SpanSink): void {
+  if (line.length === 0 || /^\s*$/.test(line)) return;
+  let item: unknown;
+  try {
+    item = JSON.parse(line);
+  } catch {
+    return sink.malformed('invalid JSON', origin);
+  }
+  let m;
+  try {
+    m = mapDatadogSpan(spanAttributesOf(item));
+  } catch (e) {
+    if (!(e instanceof UnsafeNumericId)) throw e;
+    m = mapDatadogSpan(spanAttributesOf(JSON.parse(quoteNumericIds(line))));
+  }
+  if (typeof m === 'string') sink.malformed(m, origin);
+  else sink.span(m);
+}
+
+/** Stream an NDJSON file in 1 MiB chunks: memory stays at one chunk plus the spans in flight. */
+function readNdjson(abs: string, file: string, sink: SpanSink): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, 'r');
+  } catch (e) {
+    throw new UserError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let carry = '';
+    let lineNo = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      // Decode only up to the last newline so a multi-byte character is never split.
+      const lastNl = buf.lastIndexOf(10, n - 1);
+      let text: string;
+      if (lastNl < 0) {
+        carry += buf.toString('utf8', 0, n);
+        continue;
+      }
+      text = carry + buf.toString('utf8', 0, lastNl);
+      const rest = buf.toString('utf8', lastNl + 1, n);
+      let from = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', from);
+        const line = nl < 0 ? text.slice(from) : text.slice(from, nl);
+        lineNo++;
+        readNdjsonLine(line.endsWith('\r') ? line.slice(0, -1) : line, `${file}:${lineNo}`, sink);
+        if (nl < 0) break;
+        from = nl + 1;
+      }
+      carry = rest;
+    }
+    if (carry.length > 0) {
+      lineNo++;
+      readNdjsonLine(carry, `${file}:${lineNo}`, sink);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function jsonErrorReason(e: unknown): string {
+  return String((e as Error).message ?? e)
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
+}
+
+/** `line:col` of a JSON.parse error, from the position V8 reports. */
+function jsonErrorLocation(text: string, e: unknown): string {
+  const msg = String((e as Error).message ?? '');
+  const m = /position (\d+)/.exec(msg);
+  let pos = m ? Number(m[1]) : text.length;
+  if (!m && /Unexpected end/.test(msg)) pos = text.length;
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  return `${line}:${col}`;
+}

@@ -1,0 +1,151 @@
+/**
+ * OTLP JSON (`{resourceSpans:[{resource, scopeSpans:[{scope, spans:[…]}]}]}`, the OTLP/HTTP JSON encoding and
+ * the file exporter's format) mapped to the span model: `service.name` → service, `deployment.environment`
+ * (or `deployment.environment.name`) → env, `service.version` → version, span kind, `peer.service`, status code 2
+ * → error. Ids are hex. Span and resource attributes are both searchable with `@`.
+ */
+import { Span, SpanKind, SpanSink } from '../model';
+import { otlpId } from './ids';
+
+type Obj = Record<string, unknown>;
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const KIND_BY_NUMBER: readonly (SpanKind | undefined)[] = [
+  undefined,
+  'internal',
+  'server',
+  'client',
+  'producer',
+  'consumer',
+];
+
+function spanKind(v: unknown): SpanKind | undefined {
+  if (typeof v === 'number') return KIND_BY_NUMBER[v];
+  if (typeof v === 'string') {
+    const k = v.replace(/^SPAN_KIND_/, '').toLowerCase();
+    return (['internal', 'server', 'client', 'producer', 'consumer'] as const).find((x) => x === k);
+  }
+  return undefined;
+}
+
+/** An OTLP AnyValue as a plain JS value (intValue stays a string when it is not a safe integer). */
+function anyValue(v: unknown): unknown {
+  if (!isObj(v)) return undefined;
+  if ('stringValue' in v) return v.stringValue;
+  if ('boolValue' in v) return v.boolValue;
+  if ('intValue' in v) {
+    const n = Number(v.intValue);
+    return Number.isSafeInteger(n) ? n : String(v.intValue);
+  }
+  if ('doubleValue' in v) return v.doubleValue;
+  if ('arrayValue' in v)
+    return isObj(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values.map(anyValue) : [];
+  if ('kvlistValue' in v) return isObj(v.kvlistValue) ? attributesOf(v.kvlistValue.values) : {};
+  return undefined;
+}
+
+function attributesOf(list: unknown, into: Obj = {}): Obj {
+  if (!Array.isArray(list)) return into;
+  for (const kv of list) if (isObj(kv) && typeof kv.key === 'string') into[kv.key] = anyValue(kv.value);
+  return into;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+function nanosToMs(v: unknown): number | undefined {
+  if (typeof v === 'string' && /^[0-9]+$/.test(v)) {
+    // Nanoseconds exceed 2^53: drop the last 6 digits as text rather than through a float.
+    return v.length > 6 ? Number(v.slice(0, -6)) : 0;
+  }
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.floor(v / 1e6);
+  return undefined;
+}
+
+/** True when a parsed JSON document looks like OTLP. */
+export function isOtlpDocument(doc: unknown): boolean {
+  return isObj(doc) && Array.isArray(doc.resourceSpans);
+}
+
+/** Feed every span of an OTLP JSON document to the sink. */
+export function emitOtlpDocument(doc: unknown, file: string, sink: SpanSink): void {
+  if (!isObj(doc) || !Array.isArray(doc.resourceSpans)) return;
+  doc.resourceSpans.forEach((rs, r) => {
+    if (!isObj(rs)) return sink.malformed('resourceSpans entry is not an object', `${file}: resourceSpans[${r}]`);
+    const resource = attributesOf(isObj(rs.resource) ? rs.resource.attributes : undefined);
+    const service = str(resource['service.name']);
+    const env = str(resource['deployment.environment.name']) ?? str(resource['deployment.environment']);
+    const version = str(resource['service.version']);
+    const host = str(resource['host.name']);
+    const scopes = Array.isArray(rs.scopeSpans)
+      ? rs.scopeSpans
+      : Array.isArray(rs.instrumentationLibrarySpans)
+        ? rs.instrumentationLibrarySpans
+        : [];
+    scopes.forEach((ss: unknown, s: number) => {
+      if (!isObj(ss) || !Array.isArray(ss.spans)) return;
+      const scope = isObj(ss.scope) ? ss.scope : isObj(ss.instrumentationLibrary) ? ss.instrumentationLibrary : {};
+      const scopeName = str(scope.name);
+      ss.spans.forEach((sp: unknown, i: number) => {
+        const origin = `${file}: resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
+        const m = mapOtlpSpan(sp, { resource, service, env, version, host, scopeName });
+        if (typeof m === 'string') sink.malformed(m, origin);
+        else sink.span(m);
+      });
+    });
+  });
+}
+
+interface ResourceContext {
+  resource: Obj;
+  service?: string;
+  env?: string;
+  version?: string;
+  host?: string;
+  scopeName?: string;
+}
+
+function mapOtlpSpan(sp: unknown, ctx: ResourceContext): Span | string {
+  if (!isObj(sp)) return 'span is not an object';
+  const traceId = otlpId(sp.traceId, 16);
+  if (!traceId) return sp.traceId === undefined || sp.traceId === '' ? 'missing traceId' : 'invalid traceId';
+  const spanId = otlpId(sp.spanId, 8);
+  if (!spanId) return sp.spanId === undefined || sp.spanId === '' ? 'missing spanId' : 'invalid spanId';
+  const parent = otlpId(sp.parentSpanId, 8);
+  if (parent === undefined) return 'invalid parentSpanId';
+  if (!ctx.service) return 'missing service.name resource attribute';
+  const start = nanosToMs(sp.startTimeUnixNano);
+  if (start === undefined || start === 0)
+    return sp.startTimeUnixNano === undefined ? 'missing startTimeUnixNano' : 'invalid startTimeUnixNano';
+  const attributes: Obj = { ...ctx.resource };
+  attributesOf(sp.attributes, attributes);
+  if (ctx.scopeName !== undefined) attributes['otel.scope.name'] = ctx.scopeName;
+  const status = isObj(sp.status) ? sp.status.code : undefined;
+  const error = status === 2 || status === 'STATUS_CODE_ERROR';
+  const name = str(sp.name);
+  const method = str(attributes['http.request.method']) ?? str(attributes['http.method']);
+  const route = str(attributes['http.route']);
+  const resource = str(attributes['resource.name']) ?? (method && route ? `${method} ${route}` : name);
+  return {
+    traceId,
+    spanId,
+    parentId: parent === '' ? undefined : parent,
+    service: ctx.service,
+    env: ctx.env,
+    version: ctx.version,
+    resource,
+    operation: name,
+    host: ctx.host,
+    error,
+    tags: undefined,
+    attributes,
+    kind: spanKind(sp.kind),
+    peerService: str(attributes['peer.service']),
+    tracer: 'opentelemetry',
+    start,
+    excludedBy: undefined,
+  };
+}
