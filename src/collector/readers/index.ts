@@ -123,12 +123,11 @@ function readNdjson(abs: string, file: string, sink: SpanSink): void {
       if (n === 0) break;
       // Decode only up to the last newline so a multi-byte character is never split.
       const lastNl = buf.lastIndexOf(10, n - 1);
-      let text: string;
       if (lastNl < 0) {
         carry += buf.toString('utf8', 0, n);
         continue;
       }
-      text = carry + buf.toString('utf8', 0, lastNl);
+      const text = carry + buf.toString('utf8', 0, lastNl);
       const rest = buf.toString('utf8', lastNl + 1, n);
       let from = 0;
       for (;;) {
