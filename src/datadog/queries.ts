@@ -84,3 +84,31 @@ export function ingestedSpansQuery(tagFilter: string, by: readonly string[] = []
 export function ratioExpression(q: RatioQuery): string {
   return `${q.numerator} / ${q.denominator}`;
 }
+
+// --- Dashboards -------------------------------------------------------------------------------------------------
+
+/**
+ * Dashboard template variables as they appear inside a metric filter: `$env` expands to `env:prod` (or `*`) and
+ * `$version` to `version:1.2.3` (or `*`), so one dashboard serves every env and version.
+ */
+export const TEMPLATE_FILTERS = { env: '$env', version: '$version' } as const;
+
+/** `{a,b,…}` from filter terms; `{*}` when there are none. */
+export function tagsFilter(terms: readonly string[]): string {
+  return terms.length ? `{${terms.join(',')}}` : '{*}';
+}
+
+/** A service dashboard's filter: `{service:x,$env,$version}`. */
+export function dashboardFilter(service: string): string {
+  return filter(service, undefined, [TEMPLATE_FILTERS.env, TEMPLATE_FILTERS.version]);
+}
+
+/** Spans examined by the collector (the volume behind every collector ratio). */
+export function checkedSpansQuery(tagFilter: string, by: readonly string[] = []): string {
+  return countQuery(COLLECTOR_METRICS.spansChecked, tagFilter, by);
+}
+
+/** Server spans nested directly in a server span of the same service and resource (double instrumentation). */
+export function doubleInstrumentedQuery(tagFilter: string, by: readonly string[] = []): string {
+  return countQuery(COLLECTOR_METRICS.spansDoubleInstrumented, tagFilter, by);
+}
