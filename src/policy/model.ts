@@ -48,6 +48,8 @@ export type BackendConfig =
       readonly organization: string;
       readonly workspacePrefix?: string;
       readonly hostname?: string;
+      /** The stack's workspace (`workspacePrefix` + stack name), set by `backendForStack`. */
+      readonly workspace?: string;
     };
 
 /** Which layer of trace-health.yaml set a resolved value (for `policy explain`). */

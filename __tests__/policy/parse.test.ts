@@ -1,0 +1,343 @@
+import { UserErrors } from '../../src/errors';
+import { parsePolicy } from '../../src/policy';
+
+/** The problems parsePolicy reports for `text`, one string per line. */
+function problems(text: string): readonly string[] {
+  try {
+    parsePolicy('trace-health.yaml', text);
+  } catch (e) {
+    if (e instanceof UserErrors) return e.problems;
+    throw e;
+  }
+  throw new Error('expected parsePolicy to fail');
+}
+
+describe('parsePolicy', () => {
+  it('accepts the DESIGN §6 example and keeps positions of every key', () => {
+    const doc = parsePolicy(
+      'trace-health.yaml',
+      [
+        'catalog: examples/catalog',
+        'site: datadoghq.com',
+        'envs: [prod]',
+        'stacks: { by: team }',
+        'entrypoints: [web-gateway]',
+        'defaults:',
+        '  requiredTags:',
+        '    - { tag: usr.id, scope: "@_top_level:1", slo: true }',
+        '    - { tag: error.message, scope: "status:error", slo: true }',
+        '    - { tag: version }',
+        '  orphanRate:   { warning: 0.01, critical: 0.05 }',
+        '  tagCoverage:  { warning: 0.98, critical: 0.95 }',
+        '  minSpans: 200',
+        '  window: 1h',
+        '  slo: { timeframe: 30d, target: 99.0, warning: 99.5 }',
+        '  notify: []',
+        'tiers:',
+        '  "1": { orphanRate: { warning: 0.005, critical: 0.01 }, slo: { target: 99.9, warning: 99.95 } }',
+        'teams:',
+        '  payments: { notify: ["@slack-payments-oncall"] }',
+        'services:',
+        '  legacy-batch: { enabled: false }',
+        '',
+      ].join('\n'),
+    );
+    expect(doc.data.tiers?.['1'].orphanRate).toStrictEqual({ warning: 0.005, critical: 0.01 });
+    expect(doc.data.defaults?.requiredTags?.[2]).toStrictEqual({ tag: 'version' });
+    expect(doc.positions.get('defaults.requiredTags[1].scope')).toStrictEqual({
+      key: { line: 9, col: 29 },
+      value: { line: 9, col: 36 },
+    });
+    expect(doc.positions.get('services.legacy-batch')?.key).toStrictEqual({ line: 22, col: 3 });
+  });
+
+  it('accepts a minimal file (only catalog)', () => {
+    expect(parsePolicy('p.yaml', 'catalog: snapshot.json\n').data).toStrictEqual({ catalog: 'snapshot.json' });
+  });
+
+  // [what, file text, exact problems]
+  const cases: [string, string, string[]][] = [
+    [
+      'ratio above 1 (the issue example)',
+      'catalog: c\ndefaults:\n  orphanRate: { critical: 1.5 }\n',
+      ['trace-health.yaml:3:27: defaults.orphanRate.critical: 1.5 is not a ratio between 0 and 1'],
+    ],
+    [
+      'negative ratio in a tier',
+      'catalog: c\ntiers:\n  "1":\n    tagCoverage: { warning: -0.1 }\n',
+      ['trace-health.yaml:4:29: tiers.1.tagCoverage.warning: -0.1 is not a ratio between 0 and 1'],
+    ],
+    [
+      'ratio given as a string',
+      'catalog: c\nmaxRemovalRatio: ten percent\n',
+      ['trace-health.yaml:2:18: maxRemovalRatio: "ten percent" is not a ratio between 0 and 1'],
+    ],
+    [
+      'unknown key with a suggestion',
+      'catalog: c\ndefaults:\n  orphanrate: { warning: 0.01 }\n',
+      ['trace-health.yaml:3:3: defaults.orphanrate: unknown key "orphanrate" (did you mean "orphanRate"?)'],
+    ],
+    [
+      'unknown top-level key with a suggestion',
+      'catalog: c\nentrypionts: [a]\n',
+      ['trace-health.yaml:2:1: entrypionts: unknown key "entrypionts" (did you mean "entrypoints"?)'],
+    ],
+    [
+      'unknown key without a close match lists the valid keys',
+      'catalog: c\ndefaults:\n  orphanRate: { page: 0.1 }\n',
+      ['trace-health.yaml:3:17: defaults.orphanRate.page: unknown key "page" (valid keys: warning, critical)'],
+    ],
+    [
+      'unknown key in a service layer',
+      'catalog: c\nservices:\n  billing: { notfy: [] }\n',
+      ['trace-health.yaml:3:14: services.billing.notfy: unknown key "notfy" (did you mean "notify"?)'],
+    ],
+    ['missing catalog', 'site: datadoghq.com\n', ['trace-health.yaml:1:1: missing required key "catalog"']],
+    [
+      'empty file',
+      '# nothing yet\n',
+      ['trace-health.yaml:1:1: the file is empty; it needs at least `catalog: <folder or snapshot.json>`'],
+    ],
+    [
+      'not a mapping',
+      '- catalog\n',
+      ['trace-health.yaml:1:1: ["catalog"] is not a mapping with at least a catalog key'],
+    ],
+    [
+      'unknown site',
+      'catalog: c\nsite: datadoghq.co\n',
+      [
+        'trace-health.yaml:2:7: site: "datadoghq.co" is not a Datadog site: datadoghq.com, us3.datadoghq.com, ' +
+          'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, ddog-gov.com ' +
+          '(did you mean "datadoghq.com"?)',
+      ],
+    ],
+    [
+      'envs empty',
+      'catalog: c\nenvs: []\n',
+      ['trace-health.yaml:2:7: envs: [] is not a non-empty list of env names such as [prod]'],
+    ],
+    [
+      'env not tag-safe',
+      'catalog: c\nenvs: [prod, "Staging EU"]\n',
+      [
+        'trace-health.yaml:2:14: envs[1]: "Staging EU" is not an env tag value: lowercase, starting with a letter; ' +
+          'letters, digits, _ . / -',
+      ],
+    ],
+    [
+      'env listed twice',
+      'catalog: c\nenvs: [prod, staging, prod]\n',
+      ['trace-health.yaml:2:23: envs[2]: "prod" is listed twice (also at [0])'],
+    ],
+    [
+      'stacks.by',
+      'catalog: c\nstacks: { by: teams }\n',
+      ['trace-health.yaml:2:15: stacks.by: "teams" is not one of team, service, single (did you mean "team"?)'],
+    ],
+    [
+      'backend type',
+      'catalog: c\nstacks: { backend: { type: azurerm } }\n',
+      ['trace-health.yaml:2:28: stacks.backend.type: "azurerm" is not one of local, s3, gcs, remote'],
+    ],
+    [
+      'backend missing type',
+      'catalog: c\nstacks:\n  backend: { bucket: b }\n',
+      ['trace-health.yaml:3:3: stacks.backend: missing required key "type"'],
+    ],
+    [
+      's3 backend without bucket and region, with a GCS key',
+      'catalog: c\nstacks:\n  backend: { type: s3, prefix: "x/{stack}" }\n',
+      [
+        'trace-health.yaml:3:3: stacks.backend: missing required key "bucket" for type s3',
+        'trace-health.yaml:3:3: stacks.backend: missing required key "region" for type s3',
+        'trace-health.yaml:3:24: stacks.backend.prefix: "prefix" is not used by a s3 backend ' +
+          '(valid keys: type, bucket, region, key, dynamodbTable)',
+      ],
+    ],
+    [
+      'state key shared by every stack',
+      'catalog: c\nstacks:\n  backend: { type: s3, bucket: b, region: eu-west-1, key: state.tfstate }\n',
+      [
+        'trace-health.yaml:3:59: stacks.backend.key: "state.tfstate" is not a key containing {stack}, ' +
+          'so that every stack has its own state',
+      ],
+    ],
+    [
+      'window not a Datadog window',
+      'catalog: c\ndefaults: { window: 45m }\n',
+      [
+        'trace-health.yaml:2:21: defaults.window: "45m" is not one of 5m, 10m, 15m, 30m, 1h, 2h, 4h, 1d ' +
+          '(did you mean "15m"?)',
+      ],
+    ],
+    [
+      'window as a number',
+      'catalog: c\ndefaults: { window: 60 }\n',
+      ['trace-health.yaml:2:21: defaults.window: 60 is not one of 5m, 10m, 15m, 30m, 1h, 2h, 4h, 1d'],
+    ],
+    [
+      'slo timeframe',
+      'catalog: c\ndefaults:\n  slo: { timeframe: 14d }\n',
+      ['trace-health.yaml:3:21: defaults.slo.timeframe: "14d" is not one of 7d, 30d, 90d (did you mean "30d"?)'],
+    ],
+    [
+      'slo target of 100',
+      'catalog: c\ntiers:\n  "1": { slo: { target: 100 } }\n',
+      ['trace-health.yaml:3:25: tiers.1.slo.target: 100 is not a percent between 0 and 100 (exclusive), e.g. 99.9'],
+    ],
+    [
+      'slo warning not stricter than target',
+      'catalog: c\ndefaults:\n  slo: { target: 99.5, warning: 99 }\n',
+      [
+        'trace-health.yaml:3:33: defaults.slo.warning: 99 is not above target 99.5 ' +
+          '(the warning must be stricter than the target)',
+      ],
+    ],
+    [
+      'orphanRate warning not below critical',
+      'catalog: c\ndefaults:\n  orphanRate: { warning: 0.05, critical: 0.05 }\n',
+      [
+        'trace-health.yaml:3:26: defaults.orphanRate.warning: 0.05 is not below critical 0.05 ' +
+          '(the orphan rate must stay low: warning < critical)',
+      ],
+    ],
+    [
+      'tagCoverage warning not above critical',
+      'catalog: c\nteams:\n  payments:\n    tagCoverage: { warning: 0.9, critical: 0.95 }\n',
+      [
+        'trace-health.yaml:4:29: teams.payments.tagCoverage.warning: 0.9 is not above critical 0.95 ' +
+          '(tag coverage must stay high: warning > critical)',
+      ],
+    ],
+    [
+      'minSpans zero',
+      'catalog: c\ndefaults: { minSpans: 0 }\n',
+      ['trace-health.yaml:2:23: defaults.minSpans: 0 is not a positive integer'],
+    ],
+    [
+      'minSpans fractional',
+      'catalog: c\ndefaults: { minSpans: 12.5 }\n',
+      ['trace-health.yaml:2:23: defaults.minSpans: 12.5 is not a positive integer'],
+    ],
+    [
+      'minSpans empty',
+      'catalog: c\ndefaults:\n  minSpans:\n',
+      ['trace-health.yaml:3:3: defaults.minSpans: an empty value is not a positive integer'],
+    ],
+    [
+      'enabled not a boolean',
+      'catalog: c\nservices:\n  legacy-batch: { enabled: "no" }\n',
+      ['trace-health.yaml:3:28: services.legacy-batch.enabled: "no" is not true or false'],
+    ],
+    [
+      'validateMonitors not a boolean',
+      'catalog: c\nvalidateMonitors: 1\n',
+      ['trace-health.yaml:2:19: validateMonitors: 1 is not true or false'],
+    ],
+    [
+      'notify handle without @',
+      'catalog: c\nteams:\n  payments: { notify: [slack-payments] }\n',
+      [
+        'trace-health.yaml:3:24: teams.payments.notify[0]: "slack-payments" is not a notification handle ' +
+          'starting with @, e.g. @slack-payments-oncall',
+      ],
+    ],
+    [
+      'notify not a list',
+      'catalog: c\nteams:\n  payments: { notify: "@slack-payments" }\n',
+      [
+        'trace-health.yaml:3:23: teams.payments.notify: "@slack-payments" is not a list of notification handles ' +
+          'such as @slack-payments-oncall',
+      ],
+    ],
+    [
+      'orphanRate not a mapping',
+      'catalog: c\ndefaults: { orphanRate: 0.05 }\n',
+      ['trace-health.yaml:2:25: defaults.orphanRate: 0.05 is not a mapping with keys warning, critical'],
+    ],
+    [
+      'tier layer not a mapping',
+      'catalog: c\ntiers:\n  "1": strict\n',
+      ['trace-health.yaml:3:8: tiers.1: "strict" is not a mapping of policy settings'],
+    ],
+    [
+      'requiredTags: tag with @, missing tag, unknown key, duplicate (tag, scope) with the default scope',
+      [
+        'catalog: c',
+        'defaults:',
+        '  requiredTags:',
+        '    - { tag: "@usr.id" }',
+        '    - { scope: "status:error" }',
+        '    - { tag: version, slo: yes }',
+        '    - { tag: version, scope: "*" }',
+        '    - { tag: env, scop: "*" }',
+        '',
+      ].join('\n'),
+      [
+        'trace-health.yaml:4:14: defaults.requiredTags[0].tag: "@usr.id" is not a span attribute path such as usr.id ' +
+          '(letters, digits, _ . -, no leading @)',
+        'trace-health.yaml:5:7: defaults.requiredTags[1]: missing required key "tag"',
+        'trace-health.yaml:6:28: defaults.requiredTags[2].slo: "yes" is not true or false',
+        'trace-health.yaml:7:7: defaults.requiredTags[3]: tag "version" with scope "*" is listed twice (also at [2])',
+        'trace-health.yaml:8:19: defaults.requiredTags[4].scop: unknown key "scop" (did you mean "scope"?)',
+      ],
+    ],
+    [
+      'requiredTags scope that is not a supported span query',
+      'catalog: c\ndefaults:\n  requiredTags:\n    - { tag: usr.id, scope: "@duration:>100" }\n',
+      [
+        'trace-health.yaml:4:29: defaults.requiredTags[0].scope: "@duration:>100" is not a supported span query: ' +
+          'column 11: numeric comparisons (>, <, >=, <=) are not supported',
+      ],
+    ],
+    [
+      'extraRequiredTags scope that does not parse',
+      'catalog: c\nservices:\n  billing:\n    extraRequiredTags: [{ tag: a.b, scope: "(service:x" }]\n',
+      [
+        'trace-health.yaml:4:44: services.billing.extraRequiredTags[0].scope: "(service:x" is not a supported ' +
+          'span query: column 1: unclosed "("',
+      ],
+    ],
+    [
+      'two spellings of one tier',
+      'catalog: c\ntiers:\n  "1": { minSpans: 10 }\n  tier-1: { minSpans: 20 }\n',
+      ['trace-health.yaml:4:3: tiers.tier-1: "tier-1" is the same tier as "1"; merge the two'],
+    ],
+    [
+      'entrypoints not a list of names',
+      'catalog: c\nentrypoints: [web-gateway, ""]\n',
+      ['trace-health.yaml:2:28: entrypoints[1]: "" is not a catalog service name'],
+    ],
+    [
+      'YAML syntax error',
+      'catalog: c\ndefaults: { minSpans: 1\n',
+      ['trace-health.yaml:3:1: Flow map in block collection must be sufficiently indented and end with a }'],
+    ],
+    ['duplicate key', 'catalog: c\ncatalog: d\n', ['trace-health.yaml:2:1: Map keys must be unique']],
+    [
+      'two YAML documents',
+      'catalog: c\n---\ncatalog: d\n',
+      ['trace-health.yaml:2:1: a second YAML document; the policy is one document'],
+    ],
+  ];
+
+  it.each(cases)('fails when %s', (_what, text, expected) => {
+    expect(problems(text)).toStrictEqual(expected);
+  });
+
+  it('reports every problem of a file at once, sorted by position', () => {
+    const text = 'defaults:\n  minSpans: -1\n  window: 2d\nsite: nowhere\n';
+    expect(problems(text)).toStrictEqual([
+      'trace-health.yaml:1:1: missing required key "catalog"',
+      'trace-health.yaml:2:13: defaults.minSpans: -1 is not a positive integer',
+      'trace-health.yaml:3:11: defaults.window: "2d" is not one of 5m, 10m, 15m, 30m, 1h, 2h, 4h, 1d (did you mean "1d"?)',
+      'trace-health.yaml:4:7: site: "nowhere" is not a Datadog site: datadoghq.com, us3.datadoghq.com, ' +
+        'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, ddog-gov.com',
+    ]);
+  });
+
+  it('names the file as given', () => {
+    expect(() => parsePolicy('conf/th.yaml', 'catalog: c\nsite: x\n')).toThrow(/^conf\/th\.yaml:2:7: site: "x" is not/);
+  });
+});

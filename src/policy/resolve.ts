@@ -1,0 +1,237 @@
+/**
+ * Validated policy document + catalog → one `ServicePolicy` per catalog service. Pure.
+ *
+ * Layers, least to most specific: built-in defaults < `defaults` < `tiers.<tier>` < `teams.<team>` <
+ * `services.<service>`. A value set by a more specific layer wins; objects (`orphanRate`, `tagCoverage`, `slo`) are
+ * merged per key; `notify` lists are merged (union, sorted); `requiredTags` is replaced, `extraRequiredTags` adds to
+ * it. Names in the policy must exist in the catalog, and thresholds must still be in order after merging.
+ */
+import { Catalog, Service } from '../catalog/model';
+import { UserErrors } from '../errors';
+import { didYouMean, formatProblems, PathSegment, PolicyDocument, Problem, show } from './document';
+import {
+  BackendConfig,
+  Policy,
+  PolicyLayer,
+  ServicePolicy,
+  SloSettings,
+  SloTimeframe,
+  StackGrouping,
+  TagRule,
+} from './model';
+import { BUILTIN_DEFAULTS, PolicyLayerFile, TOP_LEVEL_DEFAULTS } from './schema';
+import { stackName, UNOWNED_TEAM } from './stacks';
+import { normalizeTier, priorityForTier } from './tiers';
+
+interface Layer {
+  readonly name: PolicyLayer;
+  /** Where the layer is in the file (`['tiers', '1']`); empty for the built-in layer. */
+  readonly path: readonly PathSegment[];
+  readonly data: PolicyLayerFile;
+}
+
+const BUILTIN: Layer = { name: 'builtin', path: [], data: BUILTIN_DEFAULTS as unknown as PolicyLayerFile };
+
+export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
+  const data = doc.data;
+  const problems: Problem[] = [...catalogNameProblems(doc, catalog)];
+
+  const tierLayers = new Map<string, Layer>();
+  for (const [key, l] of Object.entries(data.tiers ?? {}))
+    tierLayers.set(normalizeTier(key), { name: `tiers.${key}`, path: ['tiers', key], data: l });
+
+  const by: StackGrouping = data.stacks?.by ?? TOP_LEVEL_DEFAULTS.stacksBy;
+  const envs = data.envs ?? [...TOP_LEVEL_DEFAULTS.envs];
+  const orderProblems = new Map<string, { problem: Problem; services: string[] }>();
+
+  const services = [...catalog.services]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((service) => {
+      const team = service.team ?? UNOWNED_TEAM;
+      const layers: Layer[] = [BUILTIN];
+      if (data.defaults) layers.push({ name: 'defaults', path: ['defaults'], data: data.defaults });
+      const tier = service.tier === undefined ? undefined : tierLayers.get(normalizeTier(service.tier));
+      if (tier) layers.push(tier);
+      const teamLayer = data.teams?.[team];
+      if (teamLayer) layers.push({ name: `teams.${team}`, path: ['teams', team], data: teamLayer });
+      const own = data.services?.[service.name];
+      if (own) layers.push({ name: `services.${service.name}`, path: ['services', service.name], data: own });
+
+      const resolved = resolveService(service, team, layers, by, envs);
+      for (const p of thresholdOrderProblems(resolved, layers)) {
+        const entry = orderProblems.get(p.message) ?? { problem: p, services: [] };
+        entry.services.push(service.name);
+        orderProblems.set(p.message, entry);
+      }
+      return resolved;
+    });
+
+  for (const { problem, services: names } of orderProblems.values())
+    problems.push({ ...problem, message: `${problem.message} (for ${names.join(', ')})` });
+  if (problems.length) throw new UserErrors(formatProblems(doc.file, doc.positions, problems));
+
+  return {
+    file: doc.file,
+    catalog: data.catalog,
+    site: data.site ?? TOP_LEVEL_DEFAULTS.site,
+    envs,
+    stacks: { by, backend: (data.stacks?.backend as BackendConfig | undefined) ?? { type: 'local' } },
+    entrypoints: [...(data.entrypoints ?? [])].sort(),
+    validateMonitors: data.validateMonitors ?? TOP_LEVEL_DEFAULTS.validateMonitors,
+    maxRemovalRatio: data.maxRemovalRatio ?? TOP_LEVEL_DEFAULTS.maxRemovalRatio,
+    services,
+  };
+}
+
+function resolveService(
+  service: Service,
+  team: string,
+  layers: readonly Layer[],
+  by: StackGrouping,
+  envs: readonly string[],
+): ServicePolicy {
+  const origin: Record<string, PolicyLayer> = {};
+  function pick<T>(key: string, get: (l: PolicyLayerFile) => T | undefined): T {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const v = get(layers[i].data);
+      if (v !== undefined) {
+        origin[key] = layers[i].name;
+        return v;
+      }
+    }
+    throw new Error(`built-in default missing for ${key}`); // unreachable: BUILTIN sets every key
+  }
+
+  const enabled = pick('enabled', (l) => l.enabled);
+  const orphanRate = {
+    warning: pick('orphanRate.warning', (l) => l.orphanRate?.warning),
+    critical: pick('orphanRate.critical', (l) => l.orphanRate?.critical),
+  };
+  const tagCoverage = {
+    warning: pick('tagCoverage.warning', (l) => l.tagCoverage?.warning),
+    critical: pick('tagCoverage.critical', (l) => l.tagCoverage?.critical),
+  };
+  const minSpans = pick('minSpans', (l) => l.minSpans);
+  const window = pick('window', (l) => l.window);
+  const slo: SloSettings = {
+    timeframe: pick('slo.timeframe', (l) => l.slo?.timeframe) as SloTimeframe,
+    target: pick('slo.target', (l) => l.slo?.target),
+    warning: pick('slo.warning', (l) => l.slo?.warning),
+  };
+
+  // requiredTags: the most specific list replaces, extraRequiredTags add (same tag+scope: the later layer wins).
+  let tags: { rule: TagRule; from: PolicyLayer }[] = [];
+  for (const l of layers) {
+    if (l.data.requiredTags) {
+      tags = l.data.requiredTags.map((r) => ({ rule: tagRule(r), from: l.name }));
+      origin.requiredTags = l.name;
+    }
+    for (const r of l.data.extraRequiredTags ?? []) {
+      const rule = tagRule(r);
+      const at = tags.findIndex((t) => t.rule.tag === rule.tag && t.rule.scope === rule.scope);
+      if (at >= 0) tags[at] = { rule, from: l.name };
+      else tags.push({ rule, from: l.name });
+    }
+  }
+  tags.forEach((t, i) => (origin[`requiredTags[${i}]`] = t.from));
+
+  // notify: union over all layers; each handle is credited to the least specific layer that lists it.
+  const handles = new Map<string, PolicyLayer>();
+  for (const l of layers) {
+    if (l.data.notify === undefined) continue;
+    origin.notify = l.name;
+    for (const h of l.data.notify) if (!handles.has(h)) handles.set(h, l.name);
+  }
+  const notify = [...handles.keys()].sort();
+  notify.forEach((h, i) => (origin[`notify[${i}]`] = handles.get(h) as PolicyLayer));
+
+  return {
+    service: service.name,
+    team,
+    ...(service.tier === undefined ? {} : { tier: service.tier }),
+    enabled,
+    stack: stackName(by, { name: service.name, team }),
+    envs: [...envs],
+    requiredTags: tags.map((t) => t.rule),
+    orphanRate,
+    tagCoverage,
+    minSpans,
+    window,
+    slo,
+    notify,
+    priority: priorityForTier(service.tier),
+    origin,
+  };
+}
+
+function tagRule(r: { tag: string; scope?: string; slo?: boolean }): TagRule {
+  return { tag: r.tag, scope: r.scope ?? '*', slo: r.slo ?? false };
+}
+
+/** Merging per key can put values from different layers out of order; report at the more specific layer. */
+function thresholdOrderProblems(p: ServicePolicy, layers: readonly Layer[]): Problem[] {
+  const checks: [string, string, string, boolean, string][] = [
+    ['orphanRate', 'warning', 'critical', p.orphanRate.warning < p.orphanRate.critical, 'below'],
+    ['tagCoverage', 'warning', 'critical', p.tagCoverage.warning > p.tagCoverage.critical, 'above'],
+    ['slo', 'warning', 'target', p.slo.warning > p.slo.target, 'above'],
+  ];
+  const out: Problem[] = [];
+  const values: Record<string, number> = {
+    'orphanRate.warning': p.orphanRate.warning,
+    'orphanRate.critical': p.orphanRate.critical,
+    'tagCoverage.warning': p.tagCoverage.warning,
+    'tagCoverage.critical': p.tagCoverage.critical,
+    'slo.warning': p.slo.warning,
+    'slo.target': p.slo.target,
+  };
+  const rank = (name: PolicyLayer) => layers.findIndex((l) => l.name === name);
+  for (const [group, a, b, ok, relation] of checks) {
+    if (ok) continue;
+    const ka = `${group}.${a}`;
+    const kb = `${group}.${b}`;
+    const la = p.origin[ka];
+    const lb = p.origin[kb];
+    if (la === lb) continue; // one layer set both: parsePolicy already reported it
+    // Blame the value from the more specific layer; name the other layer in the message.
+    const [key, other, layer, otherLayer] = rank(la) > rank(lb) ? [ka, kb, la, lb] : [kb, ka, lb, la];
+    const rel = key === ka ? relation : relation === 'below' ? 'above' : 'below';
+    const from = otherLayer === 'builtin' ? 'the built-in default' : otherLayer;
+    const path = [...(layers[rank(layer)].path as PathSegment[]), group, key.split('.')[1]];
+    out.push({
+      path,
+      message: `${show(values[key])} is not ${rel} ${other} ${show(values[other])} set in ${from}`,
+    });
+  }
+  return out;
+}
+
+/** Services, teams and entrypoints named in the policy must exist in the catalog. */
+function catalogNameProblems(doc: PolicyDocument, catalog: Catalog): Problem[] {
+  const data = doc.data;
+  const problems: Problem[] = [];
+  const serviceNames = new Set(catalog.services.map((s) => s.name));
+  const entityKinds = new Map(catalog.entities.map((e) => [e.name, e.kind]));
+  const teams = new Set<string>();
+  for (const s of catalog.services) teams.add(s.team ?? UNOWNED_TEAM);
+  for (const e of catalog.entities) if (e.owner) teams.add(e.owner);
+
+  const notAService = (name: string): string => {
+    const kind = entityKinds.get(name);
+    if (kind) return `${JSON.stringify(name)} is a ${kind} in the catalog, not a service`;
+    return `${JSON.stringify(name)} is not a service in the catalog${didYouMean(name, serviceNames)}`;
+  };
+
+  for (const name of Object.keys(data.services ?? {}))
+    if (!serviceNames.has(name)) problems.push({ path: ['services', name], at: 'key', message: notAService(name) });
+  for (const name of Object.keys(data.teams ?? {}))
+    if (!teams.has(name))
+      problems.push({
+        path: ['teams', name],
+        at: 'key',
+        message: `${JSON.stringify(name)} is not a team in the catalog${didYouMean(name, teams)}`,
+      });
+  (data.entrypoints ?? []).forEach((name, i) => {
+    if (!serviceNames.has(name)) problems.push({ path: ['entrypoints', i], message: notAService(name) });
+  });
+  return problems;
+}
