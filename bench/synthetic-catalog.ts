@@ -349,7 +349,10 @@ export function writeSyntheticCatalog(dir: string, options: SyntheticCatalogOpti
       slo: { timeframe: '30d', target: 99.0, warning: 99.5 },
       notify: ['@slack-trace-health'],
     },
-    tiers: { '1': { orphanRate: { critical: 0.01 }, slo: { target: 99.9, warning: 99.95 } } },
+    tiers: {
+      '1': { orphanRate: { warning: 0.005, critical: 0.01 }, slo: { target: 99.9, warning: 99.95 } },
+      '3': { minSpans: 50, slo: { target: 98.0, warning: 99.0 } },
+    },
     teams: teamOverrides,
     services,
   };
