@@ -76,5 +76,6 @@ function loadCommands(): void {
   // Each command module registers itself here. Keep one line per module.
   registerCommands(
     // e.g. require('./catalog').catalogCommand,
+    require('./catalog').catalogCommand,
   );
 }
