@@ -1,0 +1,88 @@
+/** The fake's Terraform endpoints, without terraform: what they accept, reject and give back. */
+import { FakeDatadog } from '../fake-datadog/server';
+import { checkMonitor, terraformRoutes, terraformStore } from '../fake-datadog/routes/terraform';
+
+const MONITOR = {
+  name: 'orphans',
+  type: 'query alert',
+  query: 'sum(last_1h):sum:a{*}.as_count() / sum:b{*}.as_count() > 0.05',
+  options: { thresholds: { critical: 0.05 } },
+};
+
+describe('fake Datadog terraform routes', () => {
+  let dd: FakeDatadog;
+  beforeEach(async () => {
+    dd = await FakeDatadog.start([terraformRoutes()]);
+  });
+  afterEach(() => dd.stop());
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${dd.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  it('fails monitor validation when the query threshold differs from options.thresholds.critical', () => {
+    expect(checkMonitor(MONITOR)).toBeUndefined();
+    expect(checkMonitor({ ...MONITOR, options: { thresholds: { critical: 0.1 } } })).toBe(
+      'Alert threshold (0.1) does not match that used in the query (0.05).',
+    );
+    expect(checkMonitor({ ...MONITOR, type: 'query' })).toBe(
+      `The value provided for parameter 'type' is invalid: "query"`,
+    );
+    expect(checkMonitor({ ...MONITOR, query: 'avg(last_5m):avg:a{*}' })).toBe(
+      "The value provided for parameter 'query' is invalid: no comparison with a threshold in avg(last_5m):avg:a{*}",
+    );
+  });
+
+  it('answers monitor validation with 200 or 400 and the reason', async () => {
+    expect(await call('POST', '/api/v1/monitor/validate', MONITOR)).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/v1/monitor/validate', { ...MONITOR, name: '' })).toEqual({
+      status: 400,
+      body: { errors: ["The value provided for parameter 'name' is invalid: missing"] },
+    });
+  });
+
+  it('stores a monitor with an id and gives it back, then deletes it', async () => {
+    const created = await call('POST', '/api/v1/monitor', MONITOR);
+    expect(created.body).toEqual(expect.objectContaining({ ...MONITOR, id: 1000 }));
+    expect((await call('GET', '/api/v1/monitor/1000')).body).toEqual(created.body);
+    expect((await call('DELETE', '/api/v1/monitor/1000')).body).toEqual({ deleted_monitor_id: 1000 });
+    expect((await call('GET', '/api/v1/monitor/1000')).status).toBe(404);
+  });
+
+  it('strips the quotes the provider puts around a span-based metric name', async () => {
+    const sent = { data: { id: '"trace_health.x"', type: 'spans_metrics', attributes: { filter: { query: '*' } } } };
+    const created = await call('POST', '/api/v2/apm/config/metrics', sent);
+    expect(created.body).toEqual({
+      data: { id: 'trace_health.x', type: 'spans_metrics', attributes: { filter: { query: '*' } } },
+    });
+    expect(terraformStore(dd).spansMetrics.has('trace_health.x')).toBe(true);
+    expect((await call('POST', '/api/v2/apm/config/metrics', sent)).status).toBe(409);
+  });
+
+  it('keeps dashboard list items in the list', async () => {
+    const dash = await call('POST', '/api/v1/dashboard', { title: 'A b', layout_type: 'ordered', widgets: [] });
+    expect(dash.body).toEqual(expect.objectContaining({ id: 'abc-001-xyz', url: '/dashboard/abc-001-xyz/a-b' }));
+    const list = await call('POST', '/api/v1/dashboard/lists/manual', { name: 'trace health' });
+    const items = `/api/v2/dashboard/lists/manual/${list.body.id}/dashboards`;
+    await call('POST', items, { dashboards: [{ id: 'abc-001-xyz', type: 'custom_timeboard' }] });
+    expect((await call('GET', items)).body).toEqual({
+      dashboards: [
+        {
+          id: 'abc-001-xyz',
+          type: 'custom_timeboard',
+          title: 'A b',
+          url: '/dashboard/abc-001-xyz/a-b',
+          is_read_only: false,
+          is_shared: false,
+        },
+      ],
+      total: 1,
+    });
+  });
+});
