@@ -77,5 +77,6 @@ function loadCommands(): void {
   registerCommands(
     // e.g. require('./catalog').catalogCommand,
     require('./catalog').catalogCommand,
+    require('./policy').policyCommand,
   );
 }

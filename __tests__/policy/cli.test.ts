@@ -1,0 +1,101 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/index';
+import { memoryIo } from '../../src/cli/io';
+import { expectGolden } from './helpers';
+
+const ROOT = path.join(__dirname, '..', '..');
+const GOLDEN = path.join(__dirname, 'golden');
+
+async function run(argv: string[], cwd = ROOT) {
+  const io = memoryIo({}, cwd);
+  const code = await main(argv, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+describe('trace-health policy explain', () => {
+  it('explains billing in the bundled example (golden)', async () => {
+    const r = await run(['policy', 'explain', 'billing']);
+    expect([r.code, r.stderr]).toStrictEqual([0, '']);
+    expectGolden(path.join(GOLDEN, 'explain-billing.txt'), r.stdout);
+  });
+
+  it('explains billing as JSON (golden)', async () => {
+    const r = await run(['policy', 'explain', 'billing', '--json']);
+    expect([r.code, r.stderr]).toStrictEqual([0, '']);
+    expectGolden(path.join(GOLDEN, 'explain-billing.json'), r.stdout);
+    const parsed = JSON.parse(r.stdout) as { service: { service: string; origin: Record<string, string> } };
+    expect(parsed.service.origin['requiredTags[3]']).toBe('services.billing');
+  });
+
+  it('shows a disabled service as disabled, and a tier 1 service with its tier thresholds', async () => {
+    const legacy = await run(['policy', 'explain', 'legacy-batch']);
+    expect(legacy.stdout.split('\n')[0]).toBe(
+      'legacy-batch: disabled, resolved from trace-health.yaml (defaults < tier < team < service)',
+    );
+    expect(legacy.stdout).toMatch(/^enabled +false +services\.legacy-batch$/m);
+    const auth = await run(['policy', 'explain', 'auth-api']);
+    expect(auth.stdout).toMatch(/^orphanRate\.critical +0\.01 +tiers\.1$/m);
+    expect(auth.stdout).toMatch(/^priority +P1 +tier 1$/m);
+    expect(auth.stdout).toMatch(/^notify\[0\] +@slack-identity-alerts +teams\.identity$/m);
+  });
+
+  it('fails when the service is not in the catalog, suggesting the closest', async () => {
+    expect(await run(['policy', 'explain', 'biling'])).toStrictEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'trace-health: no service "biling" in the catalog (did you mean "billing"?)\n',
+    });
+  });
+
+  describe('with --config', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'policy-cli-'));
+      mkdirSync(path.join(dir, 'conf', 'services'), { recursive: true });
+      writeFileSync(
+        path.join(dir, 'conf', 'services', 'api.yaml'),
+        'schema-version: v2.1\ndd-service: api\nteam: web\ntier: "1"\n',
+      );
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reads the catalog relative to the policy file, not the working folder', async () => {
+      writeFileSync(path.join(dir, 'conf', 'th.yaml'), 'catalog: services\nstacks: { by: service }\n');
+      const r = await run(['policy', 'explain', 'api', '--config', 'conf/th.yaml'], dir);
+      expect([r.code, r.stderr]).toStrictEqual([0, '']);
+      expect(r.stdout).toMatch(/^stack +service-api +stacks\.by: service$/m);
+      expect(r.stdout).toMatch(/^state +local terraform\.service-api\.tfstate +builtin$/m);
+    });
+
+    it('fails with every problem of an invalid policy and exit code 2', async () => {
+      writeFileSync(
+        path.join(dir, 'conf', 'th.yaml'),
+        'catalog: services\ndefaults: { orphanRate: { critical: 1.5 } }\n',
+      );
+      expect(await run(['policy', 'explain', 'api', '-c', 'conf/th.yaml'], dir)).toStrictEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'trace-health: conf/th.yaml:2:37: defaults.orphanRate.critical: 1.5 is not a ratio between 0 and 1\n',
+      });
+    });
+
+    it('fails when the policy names a team the catalog lacks', async () => {
+      writeFileSync(path.join(dir, 'conf', 'th.yaml'), 'catalog: services\nteams: { wbe: {} }\n');
+      const r = await run(['policy', 'explain', 'api', '-c', 'conf/th.yaml'], dir);
+      expect([r.code, r.stderr]).toStrictEqual([
+        2,
+        'trace-health: conf/th.yaml:2:10: teams.wbe: "wbe" is not a team in the catalog (did you mean "web"?)\n',
+      ]);
+    });
+
+    it('fails when the policy file is missing (default ./trace-health.yaml)', async () => {
+      expect(await run(['policy', 'explain', 'api'], dir)).toStrictEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'trace-health: trace-health.yaml: no such policy file (create it, or pass --config FILE)\n',
+      });
+    });
+  });
+});

@@ -1,0 +1,35 @@
+/** `trace-health policy …`: look at the policy as the generator sees it. */
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { loadCatalog } from '../catalog';
+import {
+  DEFAULT_POLICY_FILE,
+  explainService,
+  formatExplain,
+  loadPolicy,
+  policyCatalogPath,
+  resolvePolicy,
+} from '../policy';
+import type { CliContext } from './index';
+
+export function policyCommand(program: Command, ctx: CliContext): void {
+  const policy = program.command('policy').description('Inspect trace-health.yaml as resolved against the catalog.');
+  policy
+    .command('explain')
+    .description('Show every resolved setting of SERVICE and the layer of the policy that set it.')
+    .argument('<service>', 'catalog service name')
+    .option('-c, --config <file>', 'policy file', `./${DEFAULT_POLICY_FILE}`)
+    .option('--json', 'print JSON instead of a table')
+    .action((service: string, opts: { config: string; json?: boolean }) => {
+      const doc = loadPolicy(opts.config, { cwd: ctx.io.cwd });
+      const catalogPath = path.relative(ctx.io.cwd, policyCatalogPath(doc, ctx.io.cwd)) || '.';
+      const resolved = resolvePolicy(doc, loadCatalog(catalogPath, { cwd: ctx.io.cwd }));
+      const explanation = explainService(doc, resolved, service);
+      if (opts.json) {
+        const { file, service: servicePolicy, backend, rows } = explanation;
+        ctx.io.out(JSON.stringify({ file, service: servicePolicy, backend, rows }, null, 2));
+      } else {
+        ctx.io.out(formatExplain(explanation));
+      }
+    });
+}
