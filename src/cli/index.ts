@@ -77,6 +77,8 @@ function loadCommands(): void {
   registerCommands(
     // e.g. require('./catalog').catalogCommand,
     require('./catalog').catalogCommand,
+    require('./changed-stacks').changedStacksCommand,
+    require('./plan-summary').planSummaryCommand,
     require('./policy').policyCommand,
   );
 }
