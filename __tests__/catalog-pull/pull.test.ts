@@ -1,6 +1,6 @@
 import { UserError } from '../../src/errors';
 import { mergeDefinitions, PullEvent, PullFailed, pullCatalog, readKeys, resolveTarget } from '../../src/catalog/pull';
-import { definitionRef } from '../../src/catalog/snapshot-write';
+import { definitionKey } from '../../src/catalog/snapshot-write';
 import { FakeDatadog } from '../fake-datadog/server';
 import { CatalogStore, catalogRoutes } from '../fake-datadog/routes/catalog';
 import { API_KEY, APP_KEY, manyDefinitions, manyEntities, ROSTER_SERVICES, rosterStore } from './fixtures';
@@ -23,7 +23,7 @@ describe('pullCatalog against the fake Datadog API', () => {
 
   function serviceNames(defs: readonly unknown[]): string[] {
     return defs
-      .map(definitionRef)
+      .map(definitionKey)
       .filter((r) => r?.kind === 'service')
       .map((r) => r!.name)
       .sort();
@@ -52,7 +52,7 @@ describe('pullCatalog against the fake Datadog API', () => {
     const result = await pull();
     const payments = result.definitions.find((d) => d['dd-service'] === 'payments-api');
     expect(payments).toEqual(store.definitions.find((d) => d.definition['dd-service'] === 'payments-api')!.definition);
-    const web = result.definitions.find((d) => definitionRef(d)?.name === 'web-gateway');
+    const web = result.definitions.find((d) => definitionKey(d)?.name === 'web-gateway');
     expect(web).toEqual(store.entities[0].definition);
     // A v2 definition comes back converted to v2.2 (the version we ask for).
     const fraud = result.definitions.find((d) => d['dd-service'] === 'fraud-scorer')!;
@@ -65,7 +65,7 @@ describe('pullCatalog against the fake Datadog API', () => {
   it('prefers the v3 entity when a service is both a v3 entity and a legacy definition', async () => {
     const result = await pull();
     expect(result.v3Preferred).toEqual(['inventory-api']);
-    const inventory = result.definitions.filter((d) => definitionRef(d)?.name === 'inventory-api');
+    const inventory = result.definitions.filter((d) => definitionKey(d)?.name === 'inventory-api');
     expect(inventory).toHaveLength(1);
     expect(inventory[0].apiVersion).toBe('v3');
   });

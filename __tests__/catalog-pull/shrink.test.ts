@@ -39,7 +39,7 @@ describe('checkShrink', () => {
       fc.property(
         fc.uniqueArray(fc.string()),
         fc.array(fc.string()),
-        fc.double({ min: 0, max: 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
         (prev, extra, r) => {
           const result = checkShrink(prev, [...prev, ...extra], r);
           return result.removed.length === 0 && result.ratio === 0 && !result.exceeded;

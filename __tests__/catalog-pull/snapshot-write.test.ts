@@ -4,7 +4,7 @@ import path from 'node:path';
 import {
   buildSnapshot,
   canonicalJson,
-  definitionRef,
+  definitionKey,
   renderSnapshot,
   writeFileAtomic,
   writeSnapshot,
@@ -81,10 +81,10 @@ describe('snapshot text', () => {
   });
 
   it('names definitions by kind and name', () => {
-    expect(definitionRef(defs[0])).toEqual({ kind: 'service', name: 'zeta' });
-    expect(definitionRef(defs[2])).toEqual({ kind: 'datastore', name: 'orders-db' });
-    expect(definitionRef({ kind: 'service' })).toBeUndefined();
-    expect(definitionRef([])).toBeUndefined();
+    expect(definitionKey(defs[0])).toEqual({ kind: 'service', name: 'zeta' });
+    expect(definitionKey(defs[2])).toEqual({ kind: 'datastore', name: 'orders-db' });
+    expect(definitionKey({ kind: 'service' })).toBeUndefined();
+    expect(definitionKey([])).toBeUndefined();
   });
 });
 

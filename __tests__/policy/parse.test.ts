@@ -156,6 +156,11 @@ describe('parsePolicy', () => {
       ],
     ],
     [
+      'empty bucket name',
+      'catalog: c\nstacks:\n  backend: { type: gcs, bucket: "" }\n',
+      ['trace-health.yaml:3:33: stacks.backend.bucket: "" is not a non-empty string'],
+    ],
+    [
       'state key shared by every stack',
       'catalog: c\nstacks:\n  backend: { type: s3, bucket: b, region: eu-west-1, key: state.tfstate }\n',
       [

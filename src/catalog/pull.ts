@@ -32,7 +32,7 @@ import {
 } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2';
 import { UserError } from '../errors';
 import { apiUrl, isSite, SITES } from '../datadog/site';
-import { definitionRef } from './snapshot-write';
+import { definitionKey } from './snapshot-write';
 
 /** The pull could not complete (API errors after retries, unreadable responses): nothing is written, exit 1. */
 export class PullFailed extends UserError {
@@ -196,7 +196,9 @@ export class PullHttp implements HttpLibrary {
       }
       if (attempt >= maxRetries)
         throw new PullFailed(
-          this.redact(`${what} failed after ${attempt + 1} attempts: ${outcome.reason}${outcome.detail ?? ''}`),
+          this.redact(
+            `${what} failed after ${attempt + 1} ${attempt === 0 ? 'attempt' : 'attempts'}: ${outcome.reason}${outcome.detail ?? ''}`,
+          ),
         );
       this.retries++;
       this.opts.onEvent?.({ type: 'retry', request: what, reason: outcome.reason, attempt: attempt + 1, delayMs });
@@ -460,14 +462,14 @@ export function mergeDefinitions(
 ): { definitions: Record<string, unknown>[]; v3Preferred: string[] } {
   const v3Services = new Set(
     v3
-      .map(definitionRef)
+      .map(definitionKey)
       .filter((r) => r?.kind === 'service')
       .map((r) => r!.name),
   );
   const definitions = [...v3];
   const v3Preferred = new Set<string>();
   for (const def of legacy) {
-    const name = definitionRef(def)?.name;
+    const name = definitionKey(def)?.name;
     if (name !== undefined && v3Services.has(name)) v3Preferred.add(name);
     else definitions.push(def);
   }

@@ -16,7 +16,7 @@ export interface DefinitionRef {
   readonly name: string;
 }
 
-export function definitionRef(def: unknown): DefinitionRef | undefined {
+export function definitionKey(def: unknown): DefinitionRef | undefined {
   if (!isObject(def)) return undefined;
   if (typeof def['dd-service'] === 'string') return { kind: 'service', name: def['dd-service'] };
   const metadata = def.metadata;
@@ -49,7 +49,7 @@ export function canonicalJson(value: unknown): string {
 /** The snapshot for these definitions, in canonical order (kind, name, then content for exact duplicates). */
 export function buildSnapshot(definitions: readonly unknown[], site?: string): CatalogSnapshot {
   const keyed = definitions.map((def) => {
-    const ref = definitionRef(def);
+    const ref = definitionKey(def);
     const sorted = sortKeysDeep(def) as Record<string, unknown>;
     return { kind: ref?.kind ?? '', name: ref?.name ?? '', text: JSON.stringify(sorted), def: sorted };
   });
@@ -66,6 +66,47 @@ export function buildSnapshot(definitions: readonly unknown[], site?: string): C
 
 export function renderSnapshot(snapshot: CatalogSnapshot): string {
   return canonicalJson(snapshot);
+}
+
+export interface DefinitionChanges {
+  /** `kind:name` refs, sorted. */
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+  readonly unchanged: number;
+}
+
+/**
+ * What changed between two sets of raw definitions, by `kind:name` (content compared with keys sorted, so key order
+ * alone is no change). Definitions without a name are ignored; for a duplicated name the last one counts.
+ */
+export function diffDefinitions(previous: readonly unknown[], current: readonly unknown[]): DefinitionChanges {
+  const index = (defs: readonly unknown[]) => {
+    const out = new Map<string, string>();
+    for (const def of defs) {
+      const ref = definitionKey(def);
+      if (ref) out.set(formatRef(ref), JSON.stringify(sortKeysDeep(def)));
+    }
+    return out;
+  };
+  const before = index(previous);
+  const after = index(current);
+  const added: string[] = [];
+  const changed: string[] = [];
+  let unchanged = 0;
+  for (const [ref, text] of after) {
+    const old = before.get(ref);
+    if (old === undefined) added.push(ref);
+    else if (old !== text) changed.push(ref);
+    else unchanged++;
+  }
+  const removed = [...before.keys()].filter((ref) => !after.has(ref));
+  return {
+    added: added.sort(compareStrings),
+    removed: removed.sort(compareStrings),
+    changed: changed.sort(compareStrings),
+    unchanged,
+  };
 }
 
 /** Reads a snapshot's text the way `synth` will (the catalog reader's `parseSnapshot`). */
