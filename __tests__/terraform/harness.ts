@@ -99,9 +99,17 @@ async function step(
   const r = await runTerraform(setup, args, cwd, env);
   if (r.code !== 0)
     throw new TerraformRejected(
-      `terraform ${args[0]} failed for stack ${stack} (exit ${r.code}):\n${(r.stderr || r.stdout).trim()}`,
+      `terraform ${args[0]} failed for stack ${stack} (exit ${r.code}):\n${shortenLines((r.stderr || r.stdout).trim())}`,
     );
   return r;
+}
+
+/** Terraform quotes the offending source line; a dashboard's JSON is one line of 100 kB. */
+export function shortenLines(text: string, max = 400): string {
+  return text
+    .split('\n')
+    .map((l) => (l.length > max ? `${l.slice(0, max)}… (${l.length - max} more characters)` : l))
+    .join('\n');
 }
 
 /** Copy a stack's cdk.tf.json into `workDir` without its backend (see the file comment). */
@@ -109,7 +117,8 @@ export function prepareWorkDir(stackJsonFile: string, workDir: string): void {
   const config = JSON.parse(readFileSync(stackJsonFile, 'utf8')) as { terraform?: Record<string, unknown> };
   if (config.terraform) delete config.terraform.backend;
   mkdirSync(workDir, { recursive: true });
-  writeFileSync(join(workDir, 'cdk.tf.json'), JSON.stringify(config));
+  // Pretty-printed, so terraform's diagnostics point at a line that names the resource and attribute.
+  writeFileSync(join(workDir, 'cdk.tf.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /** `METHOD /path` with numeric and hex/uuid-like ids replaced, so counts group by endpoint. */
