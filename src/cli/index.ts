@@ -77,6 +77,7 @@ function loadCommands(): void {
   registerCommands(
     // e.g. require('./catalog').catalogCommand,
     require('./catalog').catalogCommand,
+    require('./catalog-pull').catalogPullCommand,
     require('./changed-stacks').changedStacksCommand,
     require('./plan-summary').planSummaryCommand,
     require('./policy').policyCommand,
