@@ -46,7 +46,13 @@ export function parseDocuments(file: string, text: string): ParsedText {
   const problems: Problem[] = [];
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      // Warnings (e.g. a mapping used as a key) would go to process.emitWarning; bad shapes are reported later.
+      logLevel: 'error',
+    }) as Document.Parsed[];
   } catch (e) {
     // Not expected from `yaml` (it reports errors on documents), but a reader must never crash.
     return { documents, problems: [{ file, line: 1, col: 1, message: `invalid YAML: ${errorMessage(e)}` }] };
@@ -67,7 +73,7 @@ export function parseDocuments(file: string, text: string): ParsedText {
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
-      const at = pos(doc.contents.range?.[0] ?? doc.range[0]);
+      const at = pos(unresolvedAlias(doc) ?? doc.contents.range?.[0] ?? doc.range[0]);
       problems.push({ file, ...at, message: `invalid YAML: ${errorMessage(e)}` });
       continue;
     }
@@ -82,6 +88,19 @@ function hasContent(doc: Document.Parsed): boolean {
   if (!c || !isScalar(c)) return true;
   const [start, end] = c.range ?? [0, 0];
   return end > start;
+}
+
+/** Offset of the first alias without an anchor before it (the usual reason toJS throws). */
+function unresolvedAlias(doc: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return undefined;
+      offset = alias.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function syntaxProblems(file: string, doc: Document.Parsed, pos: (offset: number) => Position): Problem[] {

@@ -37,7 +37,7 @@ export function throwIfProblems(problems: readonly Problem[]): void {
   if (problems.length > 0) throw new UserErrors(formatProblems(problems));
 }
 
-const MAX_VALUE_CHARS = 60;
+const MAX_VALUE_CHARS = 100;
 
 /** A bad value as the user would write it: `"abc"`, `[1,2]`, `{"a":1}`, `null`; long values are shortened. */
 export function describeValue(value: unknown): string {
