@@ -59,7 +59,8 @@ async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<void> {
   const { io } = ctx;
   const settings = readSettings(opts, ctx);
   // Loaded here, not at the top: the API client takes a second or two to load, and only this command needs it.
-  const { pullCatalog, readKeys, resolveTarget } = await import('../catalog/pull');
+  // `require`, not `import()`: bin/trace-health.js runs the sources through tsx's CommonJS hook only.
+  const { pullCatalog, readKeys, resolveTarget } = require('../catalog/pull') as typeof import('../catalog/pull');
   const keys = readKeys(io.env);
   const target = resolveTarget(io.env, settings.policySite);
   const previous = readPrevious(settings.outFull, settings.outShown, Boolean(opts.allowRemovals));
