@@ -321,6 +321,16 @@ describe('parsePolicy', () => {
     ],
     ['duplicate key', 'catalog: c\ncatalog: d\n', ['trace-health.yaml:2:1: Map keys must be unique']],
     [
+      'alias without an anchor',
+      'catalog: c\ndefaults: *base\n',
+      ['trace-health.yaml:2:11: alias *base has no anchor &base before it'],
+    ],
+    [
+      'self-referencing value',
+      'catalog: &a [*a]\n',
+      ['trace-health.yaml:1:13: catalog: a self-referencing list is not a path to a catalog folder or snapshot .json'],
+    ],
+    [
       'two YAML documents',
       'catalog: c\n---\ncatalog: d\n',
       ['trace-health.yaml:2:1: a second YAML document; the policy is one document'],

@@ -338,3 +338,17 @@ describe('resolvePolicy', () => {
     ]);
   });
 });
+
+describe('resolvePolicy with names that are also JavaScript object keys', () => {
+  it('does not take Object.prototype members for policy layers', () => {
+    const catalog = catalogOf([service('constructor', 'toString', '1'), service('hasOwnProperty')]);
+    const p = resolvePolicy(
+      parsePolicy('p.yaml', 'catalog: c\nservices: { hasOwnProperty: { minSpans: 7 } }\n'),
+      catalog,
+    );
+    expect(p.services.map((s) => [s.service, s.minSpans, s.origin.minSpans, s.stack])).toStrictEqual([
+      ['constructor', 200, 'builtin', 'team-tostring'],
+      ['hasOwnProperty', 7, 'services.hasOwnProperty', 'team-unowned'],
+    ]);
+  });
+});

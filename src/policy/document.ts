@@ -85,7 +85,12 @@ export function show(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const json = JSON.stringify(value);
+  let json: string;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? 'a self-referencing list' : 'a self-referencing mapping'; // `&a [*a]`
+  }
   return json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
 

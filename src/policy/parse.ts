@@ -3,7 +3,7 @@
  * is reported at once, each as `file:line:col: key.path: <bad value> is not <what would be valid>`.
  */
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseAllDocuments, visit } from 'yaml';
 import { UserErrors } from '../errors';
 import {
   didYouMean,
@@ -48,7 +48,23 @@ export function parsePolicy(file: string, text: string): PolicyDocument {
   const doc = docList[0];
   const positions = new Map<string, NodePositions>();
   if (doc?.contents) collectPositions(doc.contents as Node, [], undefined, positions, lineCounter);
-  const data: unknown = doc?.contents ? doc.toJS({ maxAliasCount: 1000 }) : null;
+  // The parser accepts aliases to anchors that do not exist (or come later); converting them would throw.
+  const aliases: string[] = [];
+  if (doc)
+    visit(doc, {
+      Alias(_, alias) {
+        if (alias.resolve(doc) !== undefined) return;
+        const { line, col } = lineCounter.linePos(alias.range?.[0] ?? 0);
+        aliases.push(`${file}:${line}:${col}: alias *${alias.source} has no anchor &${alias.source} before it`);
+      },
+    });
+  if (aliases.length) throw new UserErrors(aliases);
+  let data: unknown = null;
+  try {
+    if (doc?.contents) data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw new UserErrors([`${file}:1:1: ${e instanceof Error ? e.message : String(e)}`]);
+  }
 
   const problems: Problem[] = [];
   if (data === null || data === undefined) {

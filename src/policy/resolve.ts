@@ -52,10 +52,11 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
       if (data.defaults) layers.push({ name: 'defaults', path: ['defaults'], data: data.defaults });
       const tier = service.tier === undefined ? undefined : tierLayers.get(normalizeTier(service.tier));
       if (tier) layers.push(tier);
-      const teamLayer = data.teams?.[team];
+      const teamLayer = own(data.teams, team);
       if (teamLayer) layers.push({ name: `teams.${team}`, path: ['teams', team], data: teamLayer });
-      const own = data.services?.[service.name];
-      if (own) layers.push({ name: `services.${service.name}`, path: ['services', service.name], data: own });
+      const serviceLayer = own(data.services, service.name);
+      if (serviceLayer)
+        layers.push({ name: `services.${service.name}`, path: ['services', service.name], data: serviceLayer });
 
       const resolved = resolveService(service, team, layers, by, envs);
       for (const p of thresholdOrderProblems(resolved, layers)) {
@@ -81,6 +82,11 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
     maxRemovalRatio: data.maxRemovalRatio ?? TOP_LEVEL_DEFAULTS.maxRemovalRatio,
     services,
   };
+}
+
+/** `map[key]` only if the file set it (a service named `constructor` must not find Object.prototype's). */
+function own<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 }
 
 function resolveService(
