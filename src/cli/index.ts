@@ -81,5 +81,6 @@ function loadCommands(): void {
     require('./changed-stacks').changedStacksCommand,
     require('./plan-summary').planSummaryCommand,
     require('./policy').policyCommand,
+    require('./collect').collectCommand,
   );
 }

@@ -160,13 +160,21 @@ export class Collector {
     lastSpanMs: -Infinity,
   };
 
+  private window: AnalyzeOptions['window'];
+
   constructor(private readonly options: AnalyzeOptions) {
+    this.window = options.window;
     this.maxExamples = options.maxExamples ?? DEFAULT_MAX_EXAMPLES;
     this.assembler = new TraceAssembler((spans) => this.trace(spans), options.horizonMs ?? DEFAULT_HORIZON_MS);
     this.sink = this.assembler;
     // Validate every scope up front: a bad scope is a policy error before any input is read.
     compileRules(options.defaultRequiredTags ?? []);
     for (const s of Object.values(options.services ?? {})) compileRules(s.requiredTags ?? []);
+  }
+
+  /** Live mode: shorten the window (request budget spent); traces starting later are left to the next window. */
+  setWindowEnd(to: number): void {
+    if (this.window) this.window = { from: this.window.from, to };
   }
 
   /** Peak traces held in memory at once. */
@@ -183,7 +191,7 @@ export class Collector {
     for (const s of [...(this.options.internalServices ?? []), ...this.peersCalled]) if (!entry.has(s)) internal.add(s);
     const known = new Set([...(this.options.catalogServices ?? []), ...this.seenServices]);
     return {
-      options: this.options,
+      options: { ...this.options, window: this.window },
       services: this.services,
       internal,
       knownServices: known,
@@ -231,7 +239,7 @@ export class Collector {
       if (s.start < minStart) minStart = s.start;
     }
     if (byId.size !== all.length) spans = [...byId.values()];
-    const w = this.options.window;
+    const w = this.window;
     if (w && (minStart < w.from || minStart >= w.to)) {
       this.totals.outsideWindowTraces++;
       return;

@@ -1,5 +1,5 @@
 /**
- * Span inputs: files or folders (read recursively, in sorted path order so any listing order gives the same
+ * Span inputs: files or folders (the span files directly in them, in sorted path order so any listing order gives the same
  * result). By extension: `.ndjson`/`.jsonl` are streamed line by line (memory independent of file size); `.json`
  * holds a Datadog spans page, an array of spans, or an OTLP JSON document (detected by shape).
  *
@@ -37,14 +37,12 @@ export function listSpanFiles(inputs: readonly string[], cwd = process.cwd()): s
   return [...new Set(files)].sort();
 }
 
+/** The files directly in a folder (not sub-folders: one export per folder, e.g. examples/spans/otlp/ apart). */
 function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(dir, e.name));
 }
 
 /** Read one span file into the sink. `file` is shown in messages as given; `cwd` resolves it. */
@@ -116,19 +114,22 @@ function readNdjson(abs: string, file: string, sink: SpanSink): void {
   }
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    let carry = '';
+    // Bytes after the last newline so far; kept as bytes so a multi-byte character split by a chunk stays whole.
+    let carry: Buffer = Buffer.alloc(0);
     let lineNo = 0;
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      // Decode only up to the last newline so a multi-byte character is never split.
       const lastNl = buf.lastIndexOf(10, n - 1);
       if (lastNl < 0) {
-        carry += buf.toString('utf8', 0, n);
+        carry = Buffer.concat([carry, buf.subarray(0, n)]);
         continue;
       }
-      const text = carry + buf.toString('utf8', 0, lastNl);
-      const rest = buf.toString('utf8', lastNl + 1, n);
+      const text =
+        carry.length > 0
+          ? Buffer.concat([carry, buf.subarray(0, lastNl)]).toString('utf8')
+          : buf.toString('utf8', 0, lastNl);
+      carry = Buffer.from(buf.subarray(lastNl + 1, n));
       let from = 0;
       for (;;) {
         const nl = text.indexOf('\n', from);
@@ -138,11 +139,10 @@ function readNdjson(abs: string, file: string, sink: SpanSink): void {
         if (nl < 0) break;
         from = nl + 1;
       }
-      carry = rest;
     }
     if (carry.length > 0) {
       lineNo++;
-      readNdjsonLine(carry, `${file}:${lineNo}`, sink);
+      readNdjsonLine(carry.toString('utf8'), `${file}:${lineNo}`, sink);
     }
   } finally {
     fs.closeSync(fd);

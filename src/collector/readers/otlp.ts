@@ -144,7 +144,8 @@ function mapOtlpSpan(sp: unknown, ctx: ResourceContext): Span | string {
     attributes,
     kind: spanKind(sp.kind),
     peerService: str(attributes['peer.service']),
-    tracer: 'opentelemetry',
+    // Spans a Datadog tracer exported as OTLP name their scope after it; everything else is an OpenTelemetry SDK.
+    tracer: ctx.scopeName !== undefined && /^(dd-trace|datadog)/i.test(ctx.scopeName) ? 'datadog' : 'opentelemetry',
     start,
     excludedBy: undefined,
   };

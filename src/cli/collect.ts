@@ -1,0 +1,153 @@
+/**
+ * `trace-health collect`: find broken traces in sampled complete traces (span export files, or the Spans API with
+ * `--live`), print a report, and with `--submit` send the counts as metrics for the generated monitors.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadCatalog } from '../catalog';
+import { Analysis, AnalyzeOptions } from '../collector/analyze';
+import { collectFiles } from '../collector/files';
+import { runLive } from '../collector/live';
+import { renderMarkdown } from '../collector/markdown';
+import { defaultOptions, optionsFromPolicy } from '../collector/options';
+import { buildReport, malformedSummary } from '../collector/report';
+import { DEFAULT_MAX_REQUESTS } from '../collector/spans-api';
+import { parseTime } from '../collector/time';
+import { isSite, SITES } from '../datadog/site';
+import { UserError } from '../errors';
+import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath, resolvePolicy } from '../policy';
+import type { CliContext } from './index';
+
+interface CollectFlags {
+  input?: string[];
+  live?: boolean;
+  from: string;
+  to?: string;
+  format: string;
+  out?: string;
+  config: string;
+  site?: string;
+  submit?: boolean;
+  state?: string;
+  maxRequests: string;
+  examples: string;
+}
+
+export function collectCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('collect')
+    .description(
+      'Find orphan spans, unexpected roots, unpaired calls, double tracers and missing tags in sampled complete traces.',
+    )
+    .option('-i, --input <paths...>', 'span exports: files or folders (Datadog JSON pages, NDJSON, OTLP JSON)')
+    .option('--live', 'pull complete traces (retained_by:flat_sampled) from the Datadog Spans API')
+    .option('--from <time>', 'live window start: a duration before now (15m, 1h) or ISO time', '15m')
+    .option('--to <time>', 'live window end: a duration before now or ISO time (default: now)')
+    .option('--format <format>', 'report format: md or json', 'md')
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option(
+      '-c, --config <file>',
+      'policy file (optional: built-in defaults when the default file is absent)',
+      `./${DEFAULT_POLICY_FILE}`,
+    )
+    .option('--site <site>', 'Datadog site for links (default: DD_SITE, then the policy)')
+    .option('--submit', 'send the counts as metrics (MetricsApi.submitMetrics); needs --live')
+    .option('--state <file>', 'remember processed windows and pending submissions (reruns never double-count)')
+    .option(
+      '--max-requests <n>',
+      'Spans API request budget per run (300/hour at a 15-minute cadence)',
+      String(DEFAULT_MAX_REQUESTS),
+    )
+    .option('--examples <n>', 'example trace ids kept per finding', '3')
+    .action(async (flags: CollectFlags, cmd: Command) => {
+      const format = flags.format;
+      if (format !== 'md' && format !== 'json')
+        throw new UserError(`--format: ${JSON.stringify(format)} is not md or json`);
+      if (!flags.input && !flags.live) throw new UserError('collect: pass --input FILES/FOLDERS or --live');
+      if (flags.input && flags.live) throw new UserError('collect: --input and --live exclude each other');
+      if (flags.submit && !flags.live)
+        throw new UserError('--submit needs --live: the metrics intake only accepts points from the last hour');
+      if (flags.state && !flags.live) throw new UserError('--state only applies to --live');
+      const maxRequests = positiveInt('--max-requests', flags.maxRequests);
+      const maxExamples = positiveInt('--examples', flags.examples);
+
+      const env = ctx.io.env;
+      const siteFlag = flags.site ?? (env.DD_SITE?.trim() || undefined);
+      if (siteFlag !== undefined && !isSite(siteFlag))
+        throw new UserError(
+          `${flags.site ? '--site' : 'DD_SITE'}: ${JSON.stringify(siteFlag)} is not a Datadog site (known: ${SITES.join(', ')})`,
+        );
+      const { options, envs } = loadOptions(flags, cmd, ctx, siteFlag);
+      const analyzeOptions: AnalyzeOptions = { ...options, maxExamples };
+
+      let analysis: Analysis;
+      if (flags.live) {
+        const now = Date.now();
+        const result = await runLive({
+          io: ctx.io,
+          options: analyzeOptions,
+          envs,
+          from: parseTime('--from', flags.from, now),
+          to: flags.to === undefined ? now : parseTime('--to', flags.to, now),
+          fromExplicit: cmd.getOptionValueSource('from') !== 'default',
+          now,
+          maxRequests,
+          submit: Boolean(flags.submit),
+          statePath: flags.state && path.resolve(ctx.io.cwd, flags.state),
+          stateShown: flags.state,
+        });
+        if (!result) return;
+        analysis = result;
+      } else {
+        const files = flags.input ?? [];
+        analysis = collectFiles(files, analyzeOptions, {
+          cwd: ctx.io.cwd,
+          onFile: ctx.io.isTTY ? (p) => ctx.io.err(`reading ${p.file} (${p.index + 1}/${p.count})`) : undefined,
+        });
+      }
+
+      const summary = malformedSummary(analysis);
+      if (summary) ctx.io.err(summary);
+      const report = buildReport(analysis);
+      const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report, analyzeOptions);
+      if (flags.out) writeAtomic(path.resolve(ctx.io.cwd, flags.out), text);
+      else ctx.io.out(text);
+    });
+}
+
+function positiveInt(option: string, value: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1)
+    throw new UserError(`${option}: ${JSON.stringify(value)} is not a positive integer`);
+  return Number(value);
+}
+
+/** The policy (when present) resolved against its catalog; built-in defaults when the default file is absent. */
+function loadOptions(
+  flags: CollectFlags,
+  cmd: Command,
+  ctx: CliContext,
+  site: string | undefined,
+): { options: AnalyzeOptions; envs: readonly string[] } {
+  const explicit = cmd.getOptionValueSource('config') !== 'default';
+  if (!explicit && !fs.existsSync(path.resolve(ctx.io.cwd, flags.config)))
+    return { options: defaultOptions(site ?? 'datadoghq.com'), envs: [] };
+  const doc = loadPolicy(flags.config, { cwd: ctx.io.cwd });
+  const catalog = loadCatalog(path.relative(ctx.io.cwd, policyCatalogPath(doc, ctx.io.cwd)) || '.', {
+    cwd: ctx.io.cwd,
+  });
+  const policy = resolvePolicy(doc, catalog);
+  return { options: optionsFromPolicy(policy, catalog, doc, { site }), envs: policy.envs };
+}
+
+/** Write via a temporary file and rename, so a reader never sees half a report. */
+export function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new UserError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}

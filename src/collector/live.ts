@@ -1,0 +1,188 @@
+/**
+ * `collect --live`: pull one window of complete traces from the Spans API, analyze it, optionally submit the
+ * counts as metrics, and remember the window in the state file.
+ *
+ * Window edges: traces are counted in the window their earliest span starts in. Spans are pulled from
+ * `from - margin` to `to + margin` so that a trace crossing an edge arrives whole, and `to` stays `margin` behind
+ * now (spans become searchable with a delay). With a state file, each window starts where the last one ended.
+ */
+import type { Io } from '../cli/io';
+import { UserError } from '../errors';
+import { Analysis, AnalyzeOptions, Collector } from './analyze';
+import { readJsonText } from './readers';
+import { buildSeries, splitPayloads } from './series';
+import { apiFailure, apiTarget, datadogClient, pullSpans } from './spans-api';
+import { CollectorState, emptyState, PendingSubmission, readState, writeState } from './state';
+
+/** v2 series intake: points may be at most 1 hour old. */
+export const MAX_POINT_AGE_MS = 60 * 60 * 1000;
+/** Room left for the pull itself (rate-limit waits) before the points are sent. */
+export const SUBMIT_SAFETY_MS = 10 * 60 * 1000;
+/** Edge margin: see the module comment. */
+export const WINDOW_MARGIN_MS = 60 * 1000;
+/** The metrics intake is not the Spans API: its requests do not spend the span-search budget. */
+const METRICS_MAX_REQUESTS = 500;
+
+export interface LiveParams {
+  readonly io: Io;
+  readonly options: AnalyzeOptions;
+  /** Envs to pull (the policy's); all envs when empty. */
+  readonly envs: readonly string[];
+  readonly from: number;
+  readonly to: number;
+  readonly fromExplicit: boolean;
+  readonly now: number;
+  readonly maxRequests: number;
+  readonly submit: boolean;
+  readonly statePath?: string;
+  readonly stateShown?: string;
+  readonly timeoutMs?: number;
+  /** Test seam: runs after the pending submission is saved and before anything is sent. */
+  readonly afterSave?: () => void;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function spanSearchQuery(envs: readonly string[]): string {
+  const base = 'retained_by:flat_sampled';
+  if (envs.length === 0) return base;
+  return envs.length === 1 ? `${base} env:${envs[0]}` : `${base} (${envs.map((e) => `env:${e}`).join(' OR ')})`;
+}
+
+export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
+  const io = p.io;
+  const target = apiTarget(io.env, p.options.site, true);
+  const shown = p.stateShown ?? p.statePath ?? '';
+  let state: CollectorState = p.statePath ? readState(p.statePath, shown) : emptyState();
+  const save = (s: CollectorState) => {
+    state = s;
+    if (p.statePath) writeState(p.statePath, s);
+  };
+  const oldestPointMs = p.now - MAX_POINT_AGE_MS + SUBMIT_SAFETY_MS;
+
+  // 1. A submission a previous run saved but did not finish: send what was not sent, once.
+  if (state.pending) {
+    if (!p.submit) io.err(`${shown}: a previous run left metrics unsent; run with --submit to send them`);
+    else await flushPending(p, target, state.pending, save, () => state);
+  }
+
+  // 2. The window.
+  let from = p.from;
+  if (state.lastWindowEnd !== undefined && !state.pending) {
+    const last = Date.parse(state.lastWindowEnd);
+    if (!p.fromExplicit || last > from) from = last;
+  }
+  let to = Math.min(p.to, p.now - WINDOW_MARGIN_MS);
+  if (p.submit && from < oldestPointMs) {
+    if (to <= oldestPointMs)
+      throw new UserError(
+        `--to: the window ends at ${iso(to)}, more than ${(MAX_POINT_AGE_MS - SUBMIT_SAFETY_MS) / 60000} minutes ago: the metrics intake rejects points older than 1 hour. Run without --submit for a report of older windows.`,
+      );
+    io.err(`window starts at ${iso(oldestPointMs)}: earlier spans (from ${iso(from)}) are too old to submit`);
+    from = oldestPointMs;
+  }
+  if (state.pending) return undefined;
+  if (to <= from) {
+    io.err(
+      `nothing to collect: ${iso(from)} → ${iso(to)} is empty or already processed${p.statePath ? ` (${shown})` : ''}`,
+    );
+    return undefined;
+  }
+
+  // 3. Pull, oldest first, into the collector.
+  const client = datadogClient(target, p.maxRequests, p.timeoutMs);
+  const collector = new Collector({ ...p.options, window: { from, to } });
+  let spans = 0;
+  let lastStart = -Infinity;
+  const sink = collector.sink;
+  const tracking = {
+    span: (s: Parameters<typeof sink.span>[0]) => {
+      if (s.start > lastStart) lastStart = s.start;
+      sink.span(s);
+    },
+    malformed: (r: string, o: string) => sink.malformed(r, o),
+  };
+  const query = spanSearchQuery(p.envs);
+  const pull = await pullSpans(client, target, query, from - WINDOW_MARGIN_MS, to + WINDOW_MARGIN_MS, (page) => {
+    spans += page.count;
+    readJsonText(page.text, `Spans API page ${client.http.stats.requests}`, tracking);
+    if (io.isTTY) io.err(`pulled ${spans} spans (${client.http.stats.requests}/${p.maxRequests} requests)`);
+  });
+  if (!pull.complete) {
+    // Budget spent: keep the part of the window whose traces arrived whole; the next run continues from there.
+    const cut = lastStart - WINDOW_MARGIN_MS;
+    if (cut <= from)
+      throw new UserError(
+        `--max-requests ${p.maxRequests}: the request budget ran out before any complete part of the window ${iso(from)} → ${iso(to)}; raise it or collect more often`,
+      );
+    if (cut < to) {
+      io.err(`request budget spent: this run covers ${iso(from)} → ${iso(cut)}; the next run continues from there`);
+      to = cut;
+      collector.setWindowEnd(to);
+    }
+  }
+  const analysis = collector.finish();
+  io.err(
+    `pulled ${spans} spans in ${pull.pages} pages (${client.http.stats.requests} requests, ${client.http.stats.retries} retried) for ${iso(from)} → ${iso(to)}`,
+  );
+
+  // 4. Submit: save first, send, mark each payload, then advance the window.
+  if (p.submit) {
+    const payloads = splitPayloads(buildSeries(analysis, Math.floor(to / 1000), Math.round((to - from) / 1000)));
+    const pending: PendingSubmission = {
+      window: { from: iso(from), to: iso(to) },
+      payloads,
+      sent: payloads.map(() => false),
+    };
+    save({ ...state, pending });
+    p.afterSave?.();
+    await flushPending(p, target, pending, save, () => state);
+  } else if (p.statePath) save({ ...state, lastWindowEnd: iso(to) });
+  return analysis;
+}
+
+async function flushPending(
+  p: LiveParams,
+  target: ReturnType<typeof apiTarget>,
+  pending: PendingSubmission,
+  save: (s: CollectorState) => void,
+  current: () => CollectorState,
+): Promise<void> {
+  const to = Date.parse(pending.window.to);
+  if (to < p.now - MAX_POINT_AGE_MS) {
+    p.io.err(
+      `${p.stateShown}: metrics for ${pending.window.from} → ${pending.window.to} were never sent and are now older than the intake accepts (1 hour); skipping them`,
+    );
+    save({ ...withoutPending(current()), lastWindowEnd: pending.window.to });
+    return;
+  }
+  const client = datadogClient(target, METRICS_MAX_REQUESTS, p.timeoutMs);
+  const sent = [...pending.sent];
+  let series = 0;
+  for (let i = 0; i < pending.payloads.length; i++) {
+    if (sent[i]) continue;
+    try {
+      await client.metrics.submitMetrics({ body: pending.payloads[i] as never });
+    } catch (e) {
+      throw apiFailure(
+        `POST /api/v2/series (payload ${i + 1} of ${pending.payloads.length}; kept in the state file for the next run)`,
+        e,
+        client,
+        target,
+      );
+    }
+    sent[i] = true;
+    series += pending.payloads[i].series.length;
+    save({ ...current(), pending: { ...pending, sent: [...sent] } });
+  }
+  save({ ...withoutPending(current()), lastWindowEnd: pending.window.to });
+  p.io.err(
+    `submitted ${series} series in ${pending.payloads.length} payload(s) for ${pending.window.from} → ${pending.window.to}`,
+  );
+}
+
+function withoutPending(s: CollectorState): CollectorState {
+  const out: { -readonly [K in keyof CollectorState]: CollectorState[K] } = { ...s };
+  delete out.pending;
+  return out;
+}

@@ -1,0 +1,53 @@
+/** Resolved policy + catalog → the collector's AnalyzeOptions (which services are internal, rules, thresholds). */
+import type { Catalog } from '../catalog/model';
+import type { Policy, TagRule } from '../policy/model';
+import type { PolicyDocument } from '../policy/document';
+import type { AnalyzeOptions, ServiceOptions } from './analyze';
+
+const BUILTIN_RULES: readonly TagRule[] = [
+  { tag: 'usr.id', scope: '@_top_level:1', slo: true },
+  { tag: 'error.message', scope: 'status:error', slo: true },
+  { tag: 'version', scope: '*', slo: false },
+];
+
+/** Services some catalog entry (service or other entity) names in `dependsOn` as `service:<name>`. */
+export function dependedOnServices(catalog: Catalog): string[] {
+  const out = new Set<string>();
+  for (const e of [...catalog.services, ...catalog.entities])
+    for (const ref of e.dependsOn) if (ref.startsWith('service:')) out.add(ref.slice('service:'.length));
+  return [...out].sort();
+}
+
+export function optionsFromPolicy(
+  policy: Policy,
+  catalog: Catalog,
+  doc?: PolicyDocument,
+  overrides: { site?: string } = {},
+): AnalyzeOptions {
+  const services: Record<string, ServiceOptions> = {};
+  for (const s of policy.services)
+    services[s.service] = {
+      team: s.team,
+      enabled: s.enabled,
+      requiredTags: s.requiredTags,
+      orphanRate: s.orphanRate,
+      tagCoverage: s.tagCoverage,
+    };
+  const defaults = doc?.data.defaults?.requiredTags as
+    readonly { tag: string; scope?: string; slo?: boolean }[] | undefined;
+  return {
+    site: overrides.site ?? policy.site,
+    services,
+    defaultRequiredTags: defaults
+      ? defaults.map((r) => ({ tag: r.tag, scope: r.scope ?? '*', slo: r.slo ?? false }))
+      : BUILTIN_RULES,
+    internalServices: dependedOnServices(catalog),
+    entrypoints: policy.entrypoints,
+    catalogServices: catalog.services.map((s) => s.name),
+  };
+}
+
+/** Without a policy: built-in rules, links to the given site, everything else learned from the spans. */
+export function defaultOptions(site: string): AnalyzeOptions {
+  return { site, defaultRequiredTags: BUILTIN_RULES };
+}

@@ -1,0 +1,76 @@
+/**
+ * The live collector's state file (`--state FILE`): the end of the last window whose metrics were submitted, and
+ * the submission in progress. The pending submission is written BEFORE anything is sent and each payload is marked
+ * as sent right after Datadog accepts it, so a crash between pull and submit loses nothing (the next run sends
+ * what is pending) and duplicates nothing (a sent payload is never sent again, a processed window never pulled
+ * again). Written atomically (temporary file + rename).
+ */
+import fs from 'node:fs';
+import { UserError } from '../errors';
+import type { SeriesPayload } from './series';
+
+export const STATE_FORMAT = 'trace-health/collector-state';
+export const STATE_VERSION = 1;
+
+export interface PendingSubmission {
+  /** ISO times of the window the payloads count. */
+  readonly window: { readonly from: string; readonly to: string };
+  readonly payloads: readonly SeriesPayload[];
+  /** sent[i]: payloads[i] was accepted by Datadog. */
+  readonly sent: readonly boolean[];
+}
+
+export interface CollectorState {
+  readonly format: typeof STATE_FORMAT;
+  readonly version: typeof STATE_VERSION;
+  /** End (ISO) of the last window fully processed: the next window starts here. */
+  readonly lastWindowEnd?: string;
+  readonly pending?: PendingSubmission;
+}
+
+export function emptyState(): CollectorState {
+  return { format: STATE_FORMAT, version: STATE_VERSION };
+}
+
+/** Read the state; a missing file is a fresh state, anything unreadable a UserError naming the file. */
+export function readState(file: string, shown: string): CollectorState {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw new UserError(`${shown}: cannot read the state file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UserError(`${shown}: not a collector state file (invalid JSON); delete it to start over`);
+  }
+  const d = doc as Partial<CollectorState>;
+  if (d === null || typeof d !== 'object' || d.format !== STATE_FORMAT)
+    throw new UserError(`${shown}: not a collector state file (format is not ${JSON.stringify(STATE_FORMAT)})`);
+  if (d.version !== STATE_VERSION)
+    throw new UserError(
+      `${shown}: state version ${JSON.stringify(d.version)} is not supported (expected ${STATE_VERSION})`,
+    );
+  if (d.lastWindowEnd !== undefined && !Number.isFinite(Date.parse(d.lastWindowEnd)))
+    throw new UserError(`${shown}: lastWindowEnd: ${JSON.stringify(d.lastWindowEnd)} is not an ISO time`);
+  const p = d.pending;
+  if (
+    p !== undefined &&
+    (typeof p !== 'object' ||
+      !Array.isArray(p.payloads) ||
+      !Array.isArray(p.sent) ||
+      p.sent.length !== p.payloads.length ||
+      !Number.isFinite(Date.parse(p.window?.to)))
+  )
+    throw new UserError(`${shown}: pending: not a valid pending submission; delete the file to start over`);
+  return d as CollectorState;
+}
+
+export function writeState(file: string, state: CollectorState): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
