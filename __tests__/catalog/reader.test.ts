@@ -1,4 +1,13 @@
-import { Entity, parseCatalogFiles, Service, validateDefinitions } from '../../src/catalog';
+import {
+  definitionRef,
+  Entity,
+  normalizeDefinition,
+  normalizeRef,
+  parseCatalogFiles,
+  Service,
+  validateDefinitions,
+} from '../../src/catalog';
+import { UserErrors } from '../../src/errors';
 
 const one = (path: string, text: string) => parseCatalogFiles([{ path, text }]);
 const service = (path: string, text: string): Service => {
@@ -233,5 +242,60 @@ describe('JSON files and in-memory definitions', () => {
   it('skips empty documents (comments only, a trailing ---)', () => {
     const catalog = one('x.yaml', '# nothing yet\n---\nschema-version: v2\ndd-service: a\n---\n');
     expect(catalog.services.map((s) => s.name)).toStrictEqual(['a']);
+  });
+});
+
+describe('single definitions (what catalog pull uses)', () => {
+  const at = { file: 'api', line: 0, col: 0 };
+
+  it('normalizeDefinition returns a Service or an Entity', () => {
+    expect(normalizeDefinition({ 'schema-version': 'v2.1', 'dd-service': 'a', tier: 1 }, at)).toMatchObject({
+      name: 'a',
+      tier: '1',
+      source: at,
+    });
+    expect(normalizeDefinition({ apiVersion: 'v3', kind: 'queue', metadata: { name: 'q' } }, at)).toStrictEqual({
+      kind: 'queue',
+      name: 'q',
+      dependsOn: [],
+      schemaVersion: 'v3',
+      source: at,
+    });
+  });
+
+  it('normalizeDefinition fails with every problem at the given location', () => {
+    expect(() =>
+      normalizeDefinition(
+        { 'schema-version': 'v2.1', 'dd-service': 'a', tier: [1], team: 2 },
+        { file: 'f.yaml', line: 3, col: 1 },
+      ),
+    ).toThrow(
+      new UserErrors([
+        'f.yaml:3:1: team must be a string, got 2',
+        'f.yaml:3:1: tier must be a string or number, got [1]',
+      ]),
+    );
+  });
+
+  it.each([
+    ['service:a', 'service:a'],
+    ['a', 'service:a'],
+    ['Datastore:default/orders-db', 'datastore:orders-db'],
+    ['service:team-ns/a', 'service:team-ns/a'],
+    [' queue:q ', 'queue:q'],
+    ['service:', undefined],
+    ['9kind:a', undefined],
+    ['service:a b', undefined],
+  ])('normalizeRef(%j) is %j', (ref, expected) => {
+    expect(normalizeRef(ref)).toBe(expected);
+  });
+
+  it.each([
+    [{ 'schema-version': 'v2', 'dd-service': 'a' }, 'service:a'],
+    [{ apiVersion: 'v3', kind: 'Datastore', metadata: { name: 'd' } }, 'datastore:d'],
+    [{ apiVersion: 'v3', kind: 'service' }, undefined],
+    [[], undefined],
+  ])('definitionRef(%j) is %j', (raw, expected) => {
+    expect(definitionRef(raw)).toBe(expected);
   });
 });

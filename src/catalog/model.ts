@@ -38,7 +38,10 @@ export interface Service {
   readonly name: string;
   /** v2.x `team`; v3 `metadata.owner`. */
   readonly team?: string;
-  /** As written in the catalog (`"1"`, `"tier-1"`, `"critical"`…), stringified. */
+  /**
+   * As written in the catalog (`"1"`, `"tier-1"`, `"critical"`…), stringified (`tier: 1` is a YAML number). v2 has
+   * no tier field: there, and whenever the field is absent, a `tier:<x>` tag gives it.
+   */
   readonly tier?: string;
   readonly lifecycle?: string;
   /** v2.2/v3 `type` (web, rpc, db, …); v2.1 `application` is kept separately. */

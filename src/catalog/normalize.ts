@@ -163,6 +163,7 @@ const V3_SPEC_KEYS: Readonly<Record<string, readonly string[]>> = {
   queue: ['lifecycle', 'tier', 'type', 'componentOf', 'dependsOn', 'dependencyOf'],
   system: ['lifecycle', 'tier', 'type', 'components', 'componentOf'],
   api: ['interface', 'lifecycle', 'tier', 'type', 'implementedBy', 'componentOf'],
+  application: ['lifecycle', 'tier', 'components'],
 };
 const V3_SPEC_KEYS_OTHER = ['lifecycle', 'tier', 'type', 'componentOf', 'dependsOn', 'dependencyOf'];
 const V3_INTEGRATION_KEYS = ['pagerduty', 'opsgenie', 'jiraServiceManagementOps', 'sentry', 'terraform'];
