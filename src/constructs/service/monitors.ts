@@ -1,0 +1,438 @@
+/**
+ * The monitor factory: every monitor of one service in one env, as specs (see specs.ts). Thresholds come from
+ * the resolved policy, priority from the tier (ServicePolicy.priority), queries from src/datadog/queries.ts so
+ * that monitors, SLOs and dashboards read the same expressions.
+ *
+ * Low-volume guard. A ratio over a handful of spans is noise (1 orphan out of 3 spans is 33%). We use the
+ * composite pattern Datadog documents (DESIGN §4): the ratio monitor and a volume monitor ("at least minSpans
+ * spans checked in the window") are silent building blocks, and a composite `ratio && volume` is the monitor
+ * that notifies. Why not one monitor with the guard folded into the query: a query alert has no conditionals,
+ * and tricks such as `A / clamp_min(B, minSpans)` apply per rollup interval, not to the window's sums, so they
+ * dampen every ratio instead of ignoring quiet windows. The composite keeps the warning state (Warn && Alert is
+ * Warn), keeps each threshold visible in one query, and works per group: the ratio and its guard are grouped
+ * alike (by version, or by peer_service for call edges) so a quiet version is ignored while a busy one alerts.
+ * Guards are shared: orphan rate and unexpected roots use one "spans checked by version" guard; tag rules with
+ * the same scope share that scope's guard. Components carry `trace-health-role:component` so that monitor
+ * searches and summary widgets can leave them out (a guard is in ALERT whenever traffic is sufficient).
+ */
+import { scopeMetricName } from '../../datadog/metrics';
+import {
+  countQuery,
+  filter,
+  ingestedSpansQuery,
+  orphanRateQuery,
+  ratioExpression,
+  RatioQuery,
+  tagCoverageQuery,
+  tracerFamiliesQuery,
+  unexpectedRootsQuery,
+  unpairedCallsQuery,
+} from '../../datadog/queries';
+import { COLLECTOR_METRICS, hasTagQuery, scopeFilterQuery } from '../../datadog/metrics';
+import type { Service } from '../../catalog/model';
+import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
+import { UserError } from '../../errors';
+import { idSegment } from '../ids';
+import { CHECK_TAG_KEY, MonitorRole, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
+import { CheckText, componentMessage, monitorMessage, percent, PROPAGATION_CAUSES, scopeLabel } from './messages';
+import { describeRouting, Routing } from './notify';
+import { Comparator, MonitorSpec, monitorRef } from './specs';
+
+/** Everything the factories need to know about one service; built once per service. */
+export interface ServiceContext {
+  readonly site: string;
+  readonly service: Service;
+  readonly policy: ServicePolicy;
+  readonly routing: Routing;
+  /** URL of the service's trace-health dashboard. */
+  readonly dashboardUrl: string;
+  /** The service may start traces (policy `entrypoints`): no unexpected-roots monitor. */
+  readonly entrypoint: boolean;
+}
+
+export const CHECKS = {
+  orphanRate: 'orphan-rate',
+  tagCoverage: 'tag-coverage',
+  unexpectedRoots: 'unexpected-roots',
+  unpairedCalls: 'unpaired-calls',
+  twoTracers: 'two-tracers',
+  noTraces: 'no-traces',
+  guard: 'volume-guard',
+  errorBudget: 'error-budget',
+} as const;
+
+/** `[trace-health] checkout-api (prod): orphan span rate` — names sort by service, then env, in the monitor list. */
+export function monitorName(service: string, env: string, what: string): string {
+  return `[trace-health] ${service} (${env}): ${what}`;
+}
+
+/** `1h` → 60. The policy validates the window; anything else here is a bug. */
+export function windowMinutes(window: string): number {
+  const m = /^(\d+)([mhd])$/.exec(window);
+  if (!m) throw new Error(`invalid monitor window ${JSON.stringify(window)}`);
+  return Number(m[1]) * { m: 1, h: 60, d: 1440 }[m[2] as 'm' | 'h' | 'd'];
+}
+
+function tagsFor(ctx: ServiceContext, env: string, check: string, role: MonitorRole): string[] {
+  return sortedTags([
+    ...serviceTags(ctx.service.name, ctx.policy.team, env),
+    `${CHECK_TAG_KEY}:${check}`,
+    `${ROLE_TAG_KEY}:${role}`,
+  ]);
+}
+
+function rollup(ctx: ServiceContext): string {
+  return `sum(last_${ctx.policy.window})`;
+}
+
+/** A notifying monitor's common fields. */
+function alerting(ctx: ServiceContext, env: string, check: string): Pick<MonitorSpec, 'notify' | 'priority' | 'tags'> {
+  return {
+    notify: describeRouting(ctx.routing),
+    priority: ctx.policy.priority,
+    tags: tagsFor(ctx, env, check, 'alert'),
+  };
+}
+
+function component(
+  ctx: ServiceContext,
+  env: string,
+  check: string,
+  alertName: string,
+): Pick<MonitorSpec, 'role' | 'notify' | 'tags' | 'message'> {
+  return {
+    role: 'component',
+    notify: [],
+    tags: tagsFor(ctx, env, check, 'component'),
+    message: componentMessage(alertName),
+  };
+}
+
+interface Guard {
+  readonly id: string;
+  /** The count the guard needs at least `minSpans` of, with the same `by` as the ratio it guards. */
+  readonly countQuery: string;
+  readonly label: string;
+}
+
+function guardSpec(ctx: ServiceContext, env: string, guard: Guard): MonitorSpec {
+  const min = ctx.policy.minSpans;
+  const name = monitorName(ctx.service.name, env, `volume guard · ${guard.label} ≥ ${min}`);
+  return {
+    id: guard.id,
+    check: CHECKS.guard,
+    type: 'query alert',
+    name,
+    expression: `${rollup(ctx)}:${guard.countQuery}`,
+    comparator: '>=',
+    thresholds: { critical: min },
+    ...component(ctx, env, CHECKS.guard, name),
+    message: `Volume guard of trace-health ratio monitors: ALERT here means "enough traffic to judge the ratio". ${componentMessage(name)}`,
+  };
+}
+
+interface GuardedRatio {
+  readonly id: string;
+  readonly check: string;
+  readonly label: string;
+  readonly ratio: RatioQuery;
+  readonly comparator: Comparator;
+  readonly thresholds: Thresholds;
+  readonly guard: Guard;
+  readonly text: CheckText;
+}
+
+/** A ratio monitor, its guard and the composite that notifies (the composite has `spec.id`). */
+function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): MonitorSpec[] {
+  const svc = ctx.service.name;
+  const name = monitorName(svc, env, g.label);
+  const ratioId = `${g.id}_ratio`;
+  const ratio: MonitorSpec = {
+    id: ratioId,
+    check: g.check,
+    type: 'query alert',
+    name: `${name} · ratio`,
+    expression: `${rollup(ctx)}:${ratioExpression(g.ratio)}`,
+    comparator: g.comparator,
+    thresholds: { critical: g.thresholds.critical, warning: g.thresholds.warning },
+    ...component(ctx, env, g.check, name),
+  };
+  const composite: MonitorSpec = {
+    id: g.id,
+    check: g.check,
+    role: 'alert',
+    type: 'composite',
+    name,
+    expression: `${monitorRef(svc, ratioId)} && ${monitorRef(svc, g.guard.id)}`,
+    message: monitorMessage(msgCtx(ctx, env), g.text),
+    ...alerting(ctx, env, g.check),
+  };
+  return [composite, ratio, guardSpec(ctx, env, g.guard)];
+}
+
+function msgCtx(ctx: ServiceContext, env: string) {
+  return {
+    site: ctx.site,
+    service: ctx.service,
+    policy: ctx.policy,
+    env,
+    dashboardUrl: ctx.dashboardUrl,
+    routing: ctx.routing,
+  };
+}
+
+function guardRule(ctx: ServiceContext): string {
+  return `Only judged when at least ${ctx.policy.minSpans} spans were checked in the window (quiet windows are ignored).`;
+}
+
+function rateRule(ctx: ServiceContext, t: Thresholds, of: string): string {
+  return `Alerts when more than ${percent(t.critical)} (warning: ${percent(t.warning)}) of ${of} over the last ${ctx.policy.window}. ${guardRule(ctx)}`;
+}
+
+const BY_VERSION = ['version'];
+const BY_PEER = ['peer_service'];
+
+function spansCheckedGuard(ctx: ServiceContext, env: string): Guard {
+  return {
+    id: `${env}_guard_spans-checked`,
+    countQuery: countQuery(COLLECTOR_METRICS.spansChecked, filter(ctx.service.name, env), BY_VERSION),
+    label: 'spans checked by version',
+  };
+}
+
+export function orphanRateMonitors(ctx: ServiceContext, env: string): MonitorSpec[] {
+  const svc = ctx.service.name;
+  return guardedRatio(ctx, env, {
+    id: `${env}_${CHECKS.orphanRate}`,
+    check: CHECKS.orphanRate,
+    label: 'orphan span rate',
+    ratio: orphanRateQuery(filter(svc, env), BY_VERSION),
+    comparator: '>',
+    thresholds: ctx.policy.orphanRate,
+    guard: spansCheckedGuard(ctx, env),
+    text: {
+      headline: 'spans are losing their parent (broken traces)',
+      groupBy: 'version',
+      what: 'Spans of this service name a parent span that is missing from the complete trace, so one request shows up as several disconnected traces. Measured by the trace-health collector on complete sampled traces.',
+      causes: PROPAGATION_CAUSES,
+      explorer: [{ label: 'Traces of this version', query: `service:${svc} env:${env} version:{{version.name}}` }],
+      rule: rateRule(ctx, ctx.policy.orphanRate, 'checked spans are orphans'),
+    },
+  });
+}
+
+/** Spans in the rule's scope that lack the tag: `service:x env:prod (scope) -@tag:*`. */
+export function missingTagQuery(service: string, env: string, rule: TagRule): string {
+  const scope = scopeFilterQuery(rule.scope);
+  const parts = [`service:${service}`, `env:${env}`];
+  if (scope !== '*') parts.push(scope.includes(' ') ? `(${scope})` : scope);
+  parts.push(`-${hasTagQuery(rule.tag)}`);
+  return parts.join(' ');
+}
+
+function scopeGuard(ctx: ServiceContext, env: string, rule: TagRule): Guard {
+  const metric = scopeMetricName(rule.scope);
+  const segment = idSegment(metric.replace(/^trace_health\.scope\./, '').replace(/\.spans$/, ''));
+  return {
+    id: `${env}_guard_scope-${segment}`,
+    countQuery: countQuery(metric, filter(ctx.service.name, env)),
+    label: scopeLabel(rule.scope),
+  };
+}
+
+export function tagCoverageMonitors(ctx: ServiceContext, env: string, rule: TagRule): MonitorSpec[] {
+  const svc = ctx.service.name;
+  const t = ctx.policy.tagCoverage;
+  return guardedRatio(ctx, env, {
+    id: `${env}_${CHECKS.tagCoverage}_${idSegment(rule.tag)}`,
+    check: CHECKS.tagCoverage,
+    label: `${rule.tag} coverage`,
+    ratio: tagCoverageQuery(rule.scope, rule.tag, filter(svc, env)),
+    comparator: '<',
+    thresholds: t,
+    guard: scopeGuard(ctx, env, rule),
+    text: {
+      headline: `spans are missing the \`${rule.tag}\` tag`,
+      what:
+        `Spans that must carry \`${rule.tag}\` (${scopeLabel(rule.scope)}) ` +
+        'increasingly do not. Searches, facets and dashboards that rely on it go blind for this service. Counted by Datadog span-based metrics over all ingested spans; the dashboard shows coverage by version (from the collector) to find the deploy that dropped it.',
+      causes: [
+        `A deploy that stopped setting \`${rule.tag}\` (refactored middleware, a new framework version, a renamed attribute).`,
+        'A tracing-library upgrade or a switch to OpenTelemetry that maps the attribute to another name.',
+        'Two tracing libraries: spans from the second tracer do not get the tag.',
+      ],
+      explorer: [{ label: `Spans missing ${rule.tag}`, query: missingTagQuery(svc, env, rule) }],
+      rule:
+        `Alerts when fewer than ${percent(t.critical)} (warning: ${percent(t.warning)}) of the spans in scope carry ` +
+        `the tag over the last ${ctx.policy.window}. ${guardRule(ctx)}`,
+    },
+  });
+}
+
+export function unexpectedRootsMonitors(ctx: ServiceContext, env: string): MonitorSpec[] {
+  const svc = ctx.service.name;
+  return guardedRatio(ctx, env, {
+    id: `${env}_${CHECKS.unexpectedRoots}`,
+    check: CHECKS.unexpectedRoots,
+    label: 'unexpected trace roots',
+    ratio: unexpectedRootsQuery(filter(svc, env), BY_VERSION),
+    // Same meaning as orphans (propagation lost, seen from the callee): same thresholds.
+    comparator: '>',
+    thresholds: ctx.policy.orphanRate,
+    guard: spansCheckedGuard(ctx, env),
+    text: {
+      headline: 'traces start here although callers are traced (unexpected roots)',
+      groupBy: 'version',
+      what: 'This service is only called by traced services (catalog dependencies), yet traces start in it: the trace context was lost on the way in. Look at its callers as much as at the service itself.',
+      causes: [
+        'A caller, proxy, load balancer or queue between the caller and this service drops the trace headers.',
+        ...PROPAGATION_CAUSES,
+      ],
+      explorer: [{ label: 'Traces of this version', query: `service:${svc} env:${env} version:{{version.name}}` }],
+      rule: rateRule(ctx, ctx.policy.orphanRate, 'root spans are unexpected'),
+    },
+  });
+}
+
+export function unpairedCallsMonitors(ctx: ServiceContext, env: string): MonitorSpec[] {
+  const svc = ctx.service.name;
+  return guardedRatio(ctx, env, {
+    id: `${env}_${CHECKS.unpairedCalls}`,
+    check: CHECKS.unpairedCalls,
+    label: 'unpaired calls by callee',
+    ratio: unpairedCallsQuery(filter(svc, env), BY_PEER),
+    comparator: '>',
+    thresholds: ctx.policy.orphanRate,
+    guard: {
+      id: `${env}_guard_calls-checked`,
+      countQuery: countQuery(COLLECTOR_METRICS.callsChecked, filter(svc, env), BY_PEER),
+      label: 'calls checked by callee',
+    },
+    text: {
+      headline: 'calls to another service arrive without their trace',
+      groupBy: 'peer_service',
+      what: "Client spans of this service calling the callee have no server span of the callee below them: the break is on this edge. Either this side stopped sending the trace headers or the callee stopped reading them — check both services' recent deploys.",
+      causes: PROPAGATION_CAUSES,
+      explorer: [
+        {
+          label: 'Calls to this callee',
+          query: `service:${svc} env:${env} @peer.service:{{peer_service.name}}`,
+        },
+      ],
+      rule: rateRule(ctx, ctx.policy.orphanRate, 'checked calls to one callee are unpaired'),
+    },
+  });
+}
+
+/** Two tracing libraries: more than one tracer family, or double-instrumented spans; one composite `a || b`. */
+export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpec[] {
+  const svc = ctx.service.name;
+  const f = filter(svc, env);
+  const name = monitorName(svc, env, 'two tracing libraries');
+  const familiesId = `${env}_${CHECKS.twoTracers}_families`;
+  const doubleId = `${env}_${CHECKS.twoTracers}_double-instrumented`;
+  const rollupMax = `max(last_${ctx.policy.window})`;
+  return [
+    {
+      id: `${env}_${CHECKS.twoTracers}`,
+      check: CHECKS.twoTracers,
+      role: 'alert',
+      type: 'composite',
+      name,
+      expression: `${monitorRef(svc, familiesId)} || ${monitorRef(svc, doubleId)}`,
+      message: monitorMessage(msgCtx(ctx, env), {
+        headline: 'two tracing libraries are active',
+        groupBy: 'version',
+        what: 'Spans of this service come from more than one instrumentation family (the Datadog tracer and an OpenTelemetry SDK), or server spans are nested directly in a server span of the same service and resource (instrumented twice). Each tracer starts its own traces, so requests split.',
+        causes: [
+          'An OpenTelemetry SDK or agent added next to the Datadog tracer (or the other way round), e.g. by a framework starter or a platform sidecar.',
+          'Two agents attached to the process (two `-javaagent` flags, `ddtrace-run` plus manual patching).',
+          'A library that ships its own instrumentation on top of the auto-instrumentation.',
+        ],
+        explorer: [{ label: 'Traces of this version', query: `service:${svc} env:${env} version:{{version.name}}` }],
+        rule: `Alerts when more than one tracer family, or any double-instrumented span, is seen over the last ${ctx.policy.window}.`,
+      }),
+      ...alerting(ctx, env, CHECKS.twoTracers),
+    },
+    {
+      id: familiesId,
+      check: CHECKS.twoTracers,
+      type: 'query alert',
+      name: `${name} · tracer families`,
+      expression: `${rollupMax}:${tracerFamiliesQuery(f, BY_VERSION)}`,
+      comparator: '>',
+      thresholds: { critical: 1 },
+      ...component(ctx, env, CHECKS.twoTracers, name),
+    },
+    {
+      id: doubleId,
+      check: CHECKS.twoTracers,
+      type: 'query alert',
+      name: `${name} · double-instrumented spans`,
+      expression: `${rollup(ctx)}:${countQuery(COLLECTOR_METRICS.spansDoubleInstrumented, f, BY_VERSION)}`,
+      comparator: '>',
+      thresholds: { critical: 0 },
+      ...component(ctx, env, CHECKS.twoTracers, name),
+    },
+  ];
+}
+
+/**
+ * "No traces": the service is in the catalog but sent no span in the window — tracing is off, or the service
+ * was renamed. A count metric with no spans has no points at all rather than zeros, so the query wraps it in
+ * `default_zero()` (gaps become 0 and `< 1` fires) and `notify_no_data` covers a series that never existed.
+ */
+export function noTracesMonitor(ctx: ServiceContext, env: string): MonitorSpec {
+  const svc = ctx.service.name;
+  const minutes = windowMinutes(ctx.policy.window);
+  return {
+    id: `${env}_${CHECKS.noTraces}`,
+    check: CHECKS.noTraces,
+    role: 'alert',
+    type: 'query alert',
+    name: monitorName(svc, env, 'no traces'),
+    expression: `${rollup(ctx)}:default_zero(${ingestedSpansQuery(filter(svc, env))})`,
+    comparator: '<',
+    thresholds: { critical: 1 },
+    noDataMinutes: 2 * minutes,
+    message: monitorMessage(msgCtx(ctx, env), {
+      headline: 'no spans received',
+      what: `Datadog received no span from this service in env ${env} over the last ${ctx.policy.window}, although it is in the service catalog. Tracing is off or the spans arrive under another name.`,
+      causes: [
+        'The tracer was disabled or removed (`DD_TRACE_ENABLED=false`, a dropped dependency, a new base image without the agent).',
+        'The service or env name changed (`DD_SERVICE`, `DD_ENV`, `service.name` in OpenTelemetry): spans now arrive under another name.',
+        'The Datadog Agent is unreachable from the service (network policy, wrong `DD_AGENT_HOST`).',
+        'The service was retired but is still in the catalog: remove it from the catalog or disable it in trace-health.yaml.',
+      ],
+      explorer: [{ label: 'Recent spans of this service', query: `service:${svc}` }],
+      rule: `Alerts when no span was ingested over the last ${ctx.policy.window}, and when the metric has had no data for ${2 * minutes} minutes.`,
+    }),
+    ...alerting(ctx, env, CHECKS.noTraces),
+  };
+}
+
+/** Every monitor of one service in one env (without the SLO budget monitors), guards de-duplicated by id. */
+export function serviceMonitors(ctx: ServiceContext, env: string): MonitorSpec[] {
+  const tagIds = new Map<string, string>();
+  for (const rule of ctx.policy.requiredTags) {
+    const seg = idSegment(rule.tag);
+    const other = tagIds.get(seg);
+    if (other !== undefined)
+      throw new UserError(
+        `service ${ctx.service.name}: required tags ${JSON.stringify(other)} and ${JSON.stringify(rule.tag)} ` +
+          `would get the same monitor address (${seg}); keep one of them`,
+      );
+    tagIds.set(seg, rule.tag);
+  }
+  const all = [
+    ...orphanRateMonitors(ctx, env),
+    ...ctx.policy.requiredTags.flatMap((rule) => tagCoverageMonitors(ctx, env, rule)),
+    ...(ctx.entrypoint ? [] : unexpectedRootsMonitors(ctx, env)),
+    ...unpairedCallsMonitors(ctx, env),
+    ...twoTracersMonitors(ctx, env),
+    noTracesMonitor(ctx, env),
+  ];
+  const byId = new Map<string, MonitorSpec>();
+  for (const m of all) if (!byId.has(m.id)) byId.set(m.id, m);
+  return [...byId.values()];
+}

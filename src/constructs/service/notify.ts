@@ -1,0 +1,108 @@
+/**
+ * Who gets told. Handles come from two places: the policy (`notify` at every layer, already merged into
+ * `ServicePolicy.notify`) and what the service's catalog entry makes derivable — its Slack and email contacts and
+ * its PagerDuty / Opsgenie integrations. Pure: the catalog entry is data, nothing is looked up.
+ *
+ * Pagers only hear about critical alerts (and their recovery, so the incident resolves itself): a drop in tag
+ * coverage is worth a chat message, rarely worth waking someone up for a warning.
+ */
+import type { Contact, Service } from '../../catalog/model';
+import type { ServicePolicy } from '../../policy/model';
+import { compareText } from '../tags';
+
+export interface Routing {
+  /** Notified on warning, alert and recovery: policy handles, Slack channels, emails. */
+  readonly always: readonly string[];
+  /** Notified on critical alerts and their recovery only: PagerDuty and Opsgenie services. */
+  readonly alertOnly: readonly string[];
+}
+
+/** Slack contact (`https://org.slack.com/archives/<channel>`, `#channel`, `channel`) → `@slack-<channel>`. */
+export function slackHandle(contact: string): string | undefined {
+  const value = contact.trim();
+  const segment = value.includes('/') ? lastPathSegment(value) : value.replace(/^#/, '');
+  if (!segment) return undefined;
+  // A channel id (C0123ABCD) is not a channel name, and Datadog's handle needs the name.
+  if (/^[CG][A-Z0-9]{8,}$/.test(segment)) return undefined;
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(segment)) return undefined;
+  return `@slack-${segment}`;
+}
+
+/** Email contact → `@<address>` (Datadog mails any address written as a handle). */
+export function emailHandle(contact: string): string | undefined {
+  const value = contact.trim().replace(/^mailto:/i, '');
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) ? `@${value}` : undefined;
+}
+
+/**
+ * PagerDuty service URL → `@pagerduty-<name>`: the last path segment of the URL. Datadog's handle is the
+ * service name as configured in the Datadog PagerDuty integration; when the catalog URL ends with a service id
+ * instead, put the right handle in the policy's `notify`.
+ */
+export function pagerdutyHandle(serviceUrl: string): string | undefined {
+  const segment = lastPathSegment(serviceUrl);
+  return segment ? `@pagerduty-${segment}` : undefined;
+}
+
+/** Opsgenie service URL → `@opsgenie-<name>` (same caveat as PagerDuty). */
+export function opsgenieHandle(serviceUrl: string): string | undefined {
+  const segment = lastPathSegment(serviceUrl);
+  return segment ? `@opsgenie-${segment}` : undefined;
+}
+
+function lastPathSegment(url: string): string | undefined {
+  const path = url.split(/[?#]/)[0].replace(/\/+$/, '');
+  const segment = path.slice(path.lastIndexOf('/') + 1);
+  return segment && !segment.includes(':') ? segment : undefined;
+}
+
+function contactHandle(c: Contact): string | undefined {
+  switch (c.type.toLowerCase()) {
+    case 'slack':
+      return slackHandle(c.contact);
+    case 'email':
+      return emailHandle(c.contact);
+    default:
+      // microsoft-teams, website, …: no handle can be derived from the contact alone.
+      return undefined;
+  }
+}
+
+/** The handles a service's monitors notify, sorted and de-duplicated. */
+export function routing(policy: ServicePolicy, service: Service): Routing {
+  const always = new Set(policy.notify);
+  for (const c of service.contacts) {
+    const h = contactHandle(c);
+    if (h) always.add(h);
+  }
+  const alertOnly = new Set<string>();
+  const pd = service.integrations.pagerduty && pagerdutyHandle(service.integrations.pagerduty.serviceUrl);
+  if (pd) alertOnly.add(pd);
+  const og = service.integrations.opsgenie && opsgenieHandle(service.integrations.opsgenie.serviceUrl);
+  if (og) alertOnly.add(og);
+  for (const h of always) alertOnly.delete(h);
+  return { always: [...always].sort(compareText), alertOnly: [...alertOnly].sort(compareText) };
+}
+
+export function hasAnyone(r: Routing): boolean {
+  return r.always.length > 0 || r.alertOnly.length > 0;
+}
+
+/** Every handle, for the review manifest: pagers marked `(critical only)`. */
+export function describeRouting(r: Routing): string[] {
+  return [...r.always, ...r.alertOnly.map((h) => `${h} (critical only)`)];
+}
+
+/**
+ * The notification block at the end of a message. Datadog notifies handles found in the rendered message, so a
+ * handle inside `{{#is_alert}}…{{/is_alert}}` is only notified when the monitor goes critical.
+ */
+export function notificationBlock(r: Routing): string {
+  const lines: string[] = [];
+  if (r.always.length) lines.push(r.always.join(' '));
+  if (r.alertOnly.length) {
+    const pagers = r.alertOnly.join(' ');
+    lines.push(`{{#is_alert}}${pagers}{{/is_alert}}{{#is_alert_recovery}}${pagers}{{/is_alert_recovery}}`);
+  }
+  return lines.join('\n');
+}

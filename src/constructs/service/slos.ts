@@ -1,0 +1,145 @@
+/**
+ * The SLO factory: trace continuity (spans whose parent is present / spans checked, from the collector) and one
+ * coverage SLO per required tag marked `slo: true` (spans carrying the tag / spans in scope, from span-based
+ * metrics), per env. Target, warning and timeframe come from the policy. Each SLO gets an error-budget alert:
+ * an SLO by itself only colours a widget; the budget monitor is what tells the team before the budget is gone.
+ */
+import { continuityQuery, filter, tagCoverageQuery } from '../../datadog/queries';
+import type { TagRule } from '../../policy/model';
+import { idSegment } from '../ids';
+import { CHECK_TAG_KEY, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
+import { describeRouting } from './notify';
+import { monitorMessage, scopeLabel } from './messages';
+import { CHECKS, missingTagQuery, monitorName, ServiceContext } from './monitors';
+import { MonitorSpec, SloSpec, sloRef } from './specs';
+
+/**
+ * Error-budget alert thresholds, in percent of the budget consumed over the SLO's timeframe. Datadog's own
+ * examples warn early and alert with a quarter of the budget left; one constant to change if teams want otherwise.
+ */
+export const ERROR_BUDGET_THRESHOLDS = { warning: 50, critical: 75 } as const;
+
+export const SLO_CHECKS = { continuity: 'trace-continuity', tagCoverage: 'tag-coverage' } as const;
+
+export function sloName(service: string, env: string, what: string): string {
+  return `[trace-health] ${service} (${env}): ${what}`;
+}
+
+function sloTags(ctx: ServiceContext, env: string, check: string): string[] {
+  return sortedTags([...serviceTags(ctx.service.name, ctx.policy.team, env), `${CHECK_TAG_KEY}:${check}`]);
+}
+
+export function continuitySlo(ctx: ServiceContext, env: string): SloSpec {
+  const q = continuityQuery(filter(ctx.service.name, env));
+  const s = ctx.policy.slo;
+  return {
+    id: `${env}_slo_${SLO_CHECKS.continuity}`,
+    check: SLO_CHECKS.continuity,
+    env,
+    name: sloName(ctx.service.name, env, 'trace continuity'),
+    description:
+      'Share of spans whose parent is present in the complete trace (measured by the trace-health collector on ' +
+      `sampled complete traces). Dashboard: ${ctx.dashboardUrl}`,
+    numerator: q.numerator,
+    denominator: q.denominator,
+    timeframe: s.timeframe,
+    target: s.target,
+    warning: s.warning,
+    tags: sloTags(ctx, env, SLO_CHECKS.continuity),
+  };
+}
+
+export function tagCoverageSlo(ctx: ServiceContext, env: string, rule: TagRule): SloSpec {
+  const q = tagCoverageQuery(rule.scope, rule.tag, filter(ctx.service.name, env));
+  const s = ctx.policy.slo;
+  return {
+    id: `${env}_slo_${SLO_CHECKS.tagCoverage}_${idSegment(rule.tag)}`,
+    check: SLO_CHECKS.tagCoverage,
+    env,
+    tag: rule.tag,
+    name: sloName(ctx.service.name, env, `${rule.tag} coverage`),
+    description:
+      `Share of ${scopeLabel(rule.scope)} that carry \`${rule.tag}\` (Datadog span-based metrics, all ingested ` +
+      `spans). Dashboard: ${ctx.dashboardUrl}`,
+    numerator: q.numerator,
+    denominator: q.denominator,
+    timeframe: s.timeframe,
+    target: s.target,
+    warning: s.warning,
+    tags: sloTags(ctx, env, SLO_CHECKS.tagCoverage),
+  };
+}
+
+/** `error_budget("<slo id>").over("30d") > 75` on the SLO (referenced by its Terraform address). */
+export function errorBudgetMonitor(
+  ctx: ServiceContext,
+  env: string,
+  slo: SloSpec,
+  explorer: { label: string; query: string },
+): MonitorSpec {
+  const svc = ctx.service.name;
+  const what = slo.name.slice(slo.name.indexOf(': ') + 2);
+  return {
+    id: `${slo.id}_budget`,
+    check: CHECKS.errorBudget,
+    role: 'alert',
+    type: 'slo alert',
+    name: monitorName(svc, env, `${what} SLO error budget`),
+    expression: `error_budget("${sloRef(svc, slo.id)}").over("${slo.timeframe}")`,
+    comparator: '>',
+    thresholds: { ...ERROR_BUDGET_THRESHOLDS },
+    message: monitorMessage(
+      {
+        site: ctx.site,
+        service: ctx.service,
+        policy: ctx.policy,
+        env,
+        dashboardUrl: ctx.dashboardUrl,
+        routing: ctx.routing,
+      },
+      {
+        headline: `the ${what} SLO is burning its error budget`,
+        what: `The SLO "${slo.name}" (target ${slo.target}% over ${slo.timeframe}) has used more than ${ERROR_BUDGET_THRESHOLDS.critical}% (warning: ${ERROR_BUDGET_THRESHOLDS.warning}%) of its error budget. ${slo.description}`,
+        causes: [
+          'A slow, steady regression the per-window monitors do not catch (a share of endpoints or instances affected).',
+          'A past incident that consumed most of the budget: check the dashboard for the window where it dropped.',
+        ],
+        explorer: [explorer],
+        rule: `Alerts when more than ${ERROR_BUDGET_THRESHOLDS.critical}% of the error budget over ${slo.timeframe} is consumed.`,
+      },
+    ),
+    notify: describeRouting(ctx.routing),
+    priority: ctx.policy.priority,
+    tags: sortedTags([
+      ...serviceTags(svc, ctx.policy.team, env),
+      `${CHECK_TAG_KEY}:${CHECKS.errorBudget}`,
+      `${ROLE_TAG_KEY}:alert`,
+    ]),
+  };
+}
+
+export interface ServiceSlos {
+  readonly slos: SloSpec[];
+  readonly budgetMonitors: MonitorSpec[];
+}
+
+export function serviceSlos(ctx: ServiceContext, env: string): ServiceSlos {
+  const svc = ctx.service.name;
+  const continuity = continuitySlo(ctx, env);
+  const slos: SloSpec[] = [continuity];
+  const budgetMonitors: MonitorSpec[] = [
+    errorBudgetMonitor(ctx, env, continuity, {
+      label: 'Traces of this service',
+      query: `service:${svc} env:${env}`,
+    }),
+  ];
+  for (const rule of ctx.policy.requiredTags) {
+    if (!rule.slo) continue;
+    const slo = tagCoverageSlo(ctx, env, rule);
+    slos.push(slo);
+    budgetMonitors.push(
+      errorBudgetMonitor(ctx, env, slo, { label: `Spans missing ${rule.tag}`, query: missingTagQuery(svc, env, rule) }),
+    );
+  }
+  return { slos, budgetMonitors };
+}

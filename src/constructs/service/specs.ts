@@ -1,0 +1,76 @@
+/**
+ * Plain descriptions of the resources a service gets, built by pure factories (monitors.ts, slos.ts) and turned
+ * into provider resources by ServiceTraceHealth. The same specs feed the review manifest, so what reviewers read
+ * is what Terraform applies.
+ */
+import { RESOURCE_TYPES, terraformRef } from '../../datadog/provider';
+import { logicalId } from '../ids';
+import type { MonitorRole } from '../tags';
+
+export type MonitorType = 'query alert' | 'composite' | 'slo alert';
+export type Comparator = '>' | '>=' | '<' | '<=';
+
+export interface MonitorSpec {
+  /** Construct id inside the service's construct (`prod_orphan-rate`); with the service name, the Terraform address. */
+  readonly id: string;
+  /** The check it belongs to (`orphan-rate`, `tag-coverage`, …), also a tag. */
+  readonly check: string;
+  readonly role: MonitorRole;
+  readonly name: string;
+  readonly type: MonitorType;
+  /**
+   * The query without its threshold comparison (`sum(last_1h):A / B`), or the whole composite expression. Kept
+   * apart so that the review manifest shows a threshold change as a one-line diff.
+   */
+  readonly expression: string;
+  readonly comparator?: Comparator;
+  /** Critical is also the number in the query (Datadog requires both to match). */
+  readonly thresholds?: { readonly critical: number; readonly warning?: number };
+  readonly message: string;
+  /** Handles the message notifies (review manifest); empty for components. */
+  readonly notify: readonly string[];
+  /** 1 (highest) … 5; notifying monitors only. */
+  readonly priority?: number;
+  readonly tags: readonly string[];
+  /** Notify when the query has had no data for this long (the "no traces" check). */
+  readonly noDataMinutes?: number;
+}
+
+export interface SloSpec {
+  readonly id: string;
+  readonly check: string;
+  readonly env: string;
+  /** The required tag a coverage SLO is about. */
+  readonly tag?: string;
+  readonly name: string;
+  readonly description: string;
+  /** Good events / total events (count queries). */
+  readonly numerator: string;
+  readonly denominator: string;
+  readonly timeframe: string;
+  readonly target: number;
+  readonly warning: number;
+  readonly tags: readonly string[];
+}
+
+/** The Datadog monitor query: expression plus `<comparator> <critical>`. */
+export function monitorQuery(spec: MonitorSpec): string {
+  if (!spec.comparator || !spec.thresholds) return spec.expression;
+  return `${spec.expression} ${spec.comparator} ${spec.thresholds.critical}`;
+}
+
+/** Terraform reference to the id of a monitor of `service` (by its spec id), usable before it exists. */
+export function monitorRef(service: string, id: string): string {
+  return terraformRef(RESOURCE_TYPES.monitor, logicalId([service, id]));
+}
+
+export function sloRef(service: string, id: string): string {
+  return terraformRef(RESOURCE_TYPES.slo, logicalId([service, id]));
+}
+
+/** Construct id of a service's dashboard; one dashboard per service, env and version are template variables. */
+export const DASHBOARD_ID = 'dashboard';
+
+export function dashboardRef(service: string): string {
+  return terraformRef(RESOURCE_TYPES.dashboardJson, logicalId([service, DASHBOARD_ID]));
+}

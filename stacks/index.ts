@@ -1,0 +1,3 @@
+export * from './base';
+export * from './core-stack';
+export * from './services-stack';
