@@ -30,6 +30,20 @@ function validator(): ValidateFunction {
 }
 
 export function parsePolicy(file: string, text: string): PolicyDocument {
+  const { data, positions } = readYaml(file, text);
+  const problems: Problem[] = [];
+  if (data === null || data === undefined) {
+    problems.push({ path: [], message: 'the file is empty; it needs at least `catalog: <folder or snapshot.json>`' });
+  } else {
+    problems.push(...schemaProblems(data));
+    if (typeof data === 'object' && !Array.isArray(data)) problems.push(...semanticProblems(data as PolicyFile));
+  }
+  if (problems.length) throw new UserErrors(formatProblems(file, positions, problems));
+  return { file, data: data as PolicyFile, positions };
+}
+
+/** One YAML document → plain data plus the position of every key and value; YAML problems throw, located. */
+function readYaml(file: string, text: string): { data: unknown; positions: Map<string, NodePositions> } {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntax: string[] = [];
@@ -65,16 +79,7 @@ export function parsePolicy(file: string, text: string): PolicyDocument {
   } catch (e) {
     throw new UserErrors([`${file}:1:1: ${e instanceof Error ? e.message : String(e)}`]);
   }
-
-  const problems: Problem[] = [];
-  if (data === null || data === undefined) {
-    problems.push({ path: [], message: 'the file is empty; it needs at least `catalog: <folder or snapshot.json>`' });
-  } else {
-    problems.push(...schemaProblems(data));
-    if (typeof data === 'object' && !Array.isArray(data)) problems.push(...semanticProblems(data as PolicyFile));
-  }
-  if (problems.length) throw new UserErrors(formatProblems(file, positions, problems));
-  return { file, data: data as PolicyFile, positions };
+  return { data, positions };
 }
 
 function collectPositions(
