@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/index';
 import { memoryIo } from '../../src/cli/io';
+import { checkCreateOnlySummary } from '../../src/ci';
 import { renderMarkdown } from '../../src/ci/markdown';
 import { planInputFromArg, readPlanFiles } from '../../src/ci/plan';
 import { PlanSummary, ResourceChange, summarizePlans } from '../../src/ci/summary';
@@ -310,5 +311,50 @@ describe('plan-summary command', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("missing required argument 'plans'");
     });
+  });
+});
+
+describe('a real plan', () => {
+  // `terraform show -json` of the example's core stack, planned by terraform 1.11.4 with the Datadog provider
+  // 3.82.0 against the fake API (npm run test:terraform's harness), trimmed to format_version, terraform_version
+  // and resource_changes. Regenerate it when the core stack changes shape; test:terraform checks fresh plans with
+  // checkCreateOnlySummary too.
+  const realFile = join(FIXTURES, 'real', 'core.json');
+  const json = readFileSync(realFile, 'utf8');
+
+  it('reads a create-only plan as creates only, with names, and passes the destroy guard', () => {
+    const check = checkCreateOnlySummary([{ stack: 'core', json }]);
+    expect(check.problems).toStrictEqual([]);
+    expect(check.summary.stacks[0].counts).toStrictEqual({
+      destroy: 0,
+      replace: 0,
+      update: 0,
+      forget: 0,
+      create: 10,
+      unchanged: 0,
+    });
+    expect(check.summary.stacks[0].changes.map((c) => c.kind)).toStrictEqual([
+      ...Array(8).fill('spanMetric'),
+      'dashboard',
+      'dashboardList',
+    ]);
+    expectGolden('real-core.md', check.markdown);
+  });
+
+  it('blocks the same resources destroyed (a catalog that vanished), span metrics first', async () => {
+    const plan = JSON.parse(json);
+    for (const rc of plan.resource_changes) {
+      rc.change = { ...rc.change, actions: ['delete'], before: rc.change.after, after: null, after_unknown: {} };
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'trace-health-ci-real-'));
+    writeFileSync(join(dir, 'core.json'), JSON.stringify(plan));
+    const r = await run(['plan-summary', '--json', 'core.json'], dir);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.stacks[0].counts.destroy).toBe(10);
+    expect(doc.destroyGuard.violations.map((v: { reason: string }) => v.reason)).toStrictEqual([
+      'too-many-destroys',
+      'span-metric-destroyed',
+    ]);
   });
 });
