@@ -145,6 +145,26 @@ describe('trace-health catalog pull', () => {
     expect(read()).toBe(before);
   });
 
+  it('refuses to start from an empty catalog unless told to', async () => {
+    store.entities = [];
+    store.definitions = [];
+    const r = await run(['--out', 'catalog/snapshot.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'Pulled 0 services and 0 other entities from datadoghq.eu (0 v3 entities, 0 legacy service definitions; ' +
+        '2 requests, 0 retries).\n' +
+        'trace-health: Datadog returned no services from datadoghq.eu; nothing was written to catalog/snapshot.json. ' +
+        "Check DD_SITE / DD_HOST and the keys' organisation, or run again with --allow-removals to write an empty " +
+        'snapshot.\n',
+    );
+    expect(fs.existsSync(out())).toBe(false);
+    const allowed = await run(['--out', 'catalog/snapshot.json', '--allow-removals']);
+    expect(allowed.code).toBe(0);
+    expect(read()).toBe(
+      '{\n  "definitions": [],\n  "format": "trace-health/catalog-snapshot",\n  "site": "datadoghq.eu",\n  "version": 1\n}\n',
+    );
+  });
+
   it('takes --out and maxRemovalRatio from the policy file', async () => {
     fs.writeFileSync(
       path.join(cwd, 'trace-health.yaml'),

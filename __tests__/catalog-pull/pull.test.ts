@@ -188,6 +188,16 @@ describe('pullCatalog against the fake Datadog API', () => {
     );
   });
 
+  it('never repeats a key in a message, even when the server echoes it back', async () => {
+    dd.inject({ path: ENTITY, status: 500, body: { errors: [`internal error for key ${API_KEY} / ${APP_KEY}`] } });
+    const err = await pull({ maxRetries: 0 }).catch((e) => e);
+    expect(err).toBeInstanceOf(PullFailed);
+    expect(err.message).toBe(
+      'GET /api/v2/catalog/entity?page[offset]=0&page[limit]=100&include=schema failed after 1 attempt: HTTP 500: ' +
+        'internal error for key *** / ***',
+    );
+  });
+
   it('gives up at once when the reset hint is longer than it is willing to wait', async () => {
     dd.inject({ path: ENTITY, status: 429, headers: { 'x-ratelimit-reset': '3600' } });
     const err = await pull().catch((e) => e);

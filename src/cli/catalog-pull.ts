@@ -105,7 +105,17 @@ async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<void> {
       );
     }
     if (check.exceeded)
-      lines.push(`--allow-removals: removing ${check.removed.length} services from ${settings.outShown}.`);
+      lines.push(`--allow-removals: removing ${plural(check.removed.length, 'service')} from ${settings.outShown}.`);
+  }
+
+  // Also without a previous snapshot to compare against (or with a ratio of 1): an empty catalog is never what
+  // anyone wants to plan from — it is a filter, a wrong site or an empty sandbox account.
+  if (current.length === 0 && !opts.allowRemovals) {
+    for (const line of lines) io.err(line);
+    throw new CheckFailed(
+      `Datadog returned no services from ${from}; nothing was written to ${settings.outShown}. Check DD_SITE / ` +
+        `DD_HOST and the keys' organisation, or run again with --allow-removals to write an empty snapshot.`,
+    );
   }
 
   const text = renderSnapshot(buildSnapshot(result.definitions, target.site));
