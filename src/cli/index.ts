@@ -55,10 +55,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return ctx.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // --help / --version exit 0; anything else commander rejects is a usage error.
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
-        return 0;
-      if (e.code === 'commander.executeSubCommandAsync') return 2;
+      // An asked-for --help / --version exits 0. Help shown because a sub-command is missing
+      // (`trace-health catalog`) is a usage error like anything else commander rejects: 2.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
       return 2;
     }
     if (e instanceof UserError) {
@@ -75,12 +75,13 @@ function loadCommands(): void {
   loaded = true;
   // Each command module registers itself here. Keep one line per module.
   registerCommands(
-    // e.g. require('./catalog').catalogCommand,
     require('./catalog').catalogCommand,
     require('./catalog-pull').catalogPullCommand,
     require('./changed-stacks').changedStacksCommand,
     require('./plan-summary').planSummaryCommand,
     require('./policy').policyCommand,
     require('./collect').collectCommand,
+    require('./synth').synthCommand,
+    require('./review').reviewCommand,
   );
 }
