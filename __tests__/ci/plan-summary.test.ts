@@ -306,6 +306,13 @@ describe('plan-summary command', () => {
       expect(r.stderr).toContain('--max-destroy must be a whole number ≥ 0, got "-1"');
     });
 
+    it('a --max-chars too small for the table', async () => {
+      const r = await run(['plan-summary', '--max-chars', '100', fixture('core.json')]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('--max-chars must be a whole number ≥ 2000, got "100"');
+    });
+
     it('no plan at all', async () => {
       const r = await run(['plan-summary']);
       expect(r.code).toBe(2);

@@ -26,7 +26,7 @@ export const SENSITIVE = '(sensitive)';
 type Leaf = { kind: 'scalar'; text: string } | { kind: 'set'; items: string[] } | { kind: 'unknown' | 'sensitive' };
 
 /** Keys that identify an element of a list of blocks better than its index. */
-const BLOCK_KEYS = ['timeframe', 'tag_name', 'name', 'path', 'type'];
+const BLOCK_KEYS = ['timeframe', 'tag_name', 'name', 'path', 'dash_id', 'type'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

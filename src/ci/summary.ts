@@ -182,6 +182,7 @@ function escapeRegExp(s: string): string {
 /** The longest known service name that appears in `text` as a whole word (service names contain `-`, `_`, `.`). */
 function findService(text: string, known: readonly string[]): string | undefined {
   for (const service of known) {
+    if (!text.includes(service)) continue; // cheap pre-check: plans can hold thousands of services
     if (new RegExp(`(?<![\\w.-])${escapeRegExp(service)}(?![\\w-]|\\.\\w)`).test(text)) return service;
   }
   return undefined;

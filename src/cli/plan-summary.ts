@@ -12,9 +12,10 @@ import { planInputFromArg, readPlanFiles } from '../ci/plan';
 import { DEFAULT_MAX_DESTROY, summarizePlans, summaryJson } from '../ci/summary';
 import type { CliContext } from './index';
 
-function nonNegativeInt(name: string) {
+function wholeNumber(name: string, min: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0, got "${value}"`);
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, got "${value}"`);
     return Number(value);
   };
 }
@@ -35,7 +36,7 @@ export function planSummaryCommand(program: Command, ctx: CliContext): void {
     .option(
       '--max-destroy <n>',
       'most resources one stack may destroy (replacements count); any span-based metric always counts',
-      nonNegativeInt('--max-destroy'),
+      wholeNumber('--max-destroy', 0),
       DEFAULT_MAX_DESTROY,
     )
     .option('--allow-destroy', 'report destroys but exit 0', false)
@@ -43,7 +44,7 @@ export function planSummaryCommand(program: Command, ctx: CliContext): void {
     .option(
       '--max-chars <n>',
       'cut the Markdown to this many characters (GitHub comments hold 65,536)',
-      nonNegativeInt('--max-chars'),
+      wholeNumber('--max-chars', 2000),
       DEFAULT_MAX_CHARS,
     )
     .action((args: string[], opts: { maxDestroy: number; allowDestroy: boolean; json: boolean; maxChars: number }) => {
