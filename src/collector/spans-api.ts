@@ -110,12 +110,12 @@ export interface DatadogClient {
 
 export function datadogClient(target: ApiTarget, maxRequests: number, timeoutMs = DEFAULT_TIMEOUT_MS): DatadogClient {
   const http = new BudgetedFetch(maxRequests, timeoutMs);
-  const httpApi = new IsomorphicFetchHttpLibrary();
-  httpApi.fetch = http.fetch;
   const configuration = createConfiguration({
     baseServer: new BaseServerConfiguration(target.baseUrl, {}),
     authMethods: { apiKeyAuth: target.apiKey, ...(target.appKey ? { appKeyAuth: target.appKey } : {}) },
-    httpApi,
+    httpApi: new IsomorphicFetchHttpLibrary(),
+    // createConfiguration() sets httpApi.fetch from here (and would reset one set on httpApi beforehand).
+    fetch: http.fetch,
     enableRetry: true,
     maxRetries: 3,
   });

@@ -1,0 +1,218 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { analyzeSpans, AnalyzeOptions } from '../../src/collector/analyze';
+import { runLive, LiveParams, WINDOW_MARGIN_MS } from '../../src/collector/live';
+import { Span } from '../../src/collector/model';
+import { mapDatadogSpan } from '../../src/collector/readers/datadog';
+import { buildReport } from '../../src/collector/report';
+import { readState } from '../../src/collector/state';
+import { datadogItem, syntheticTraces } from '../../src/collector/synthetic';
+import { memoryIo } from '../../src/cli/io';
+import { UserError } from '../../src/errors';
+import { metricsRoutes, metricsStore, MetricsStore } from '../fake-datadog/routes/metrics';
+import { spansRoutes, spansStore, SpansStore } from '../fake-datadog/routes/spans';
+import { FakeDatadog } from '../fake-datadog/server';
+
+const MIN = 60_000;
+const KEYS = { apiKey: 'api-key-secret-1234', appKey: 'app-key-secret-5678' };
+const options: AnalyzeOptions = {
+  site: 'datadoghq.eu',
+  internalServices: ['payments-api', 'user-profile', 'checkout-api'],
+  entrypoints: ['web-gateway'],
+  defaultRequiredTags: [{ tag: 'usr.id', scope: '@_top_level:1', slo: true }],
+};
+
+describe('collect --live against the fake Datadog API', () => {
+  let dd: FakeDatadog;
+  let spans: SpansStore;
+  let metrics: MetricsStore;
+  let dir: string;
+  let now: number;
+
+  beforeEach(async () => {
+    now = Date.now();
+    const items = [];
+    for (const t of syntheticTraces({ traces: 260, seed: 3, startMs: now - 40 * MIN, spanMs: 30 * MIN }))
+      items.push(...t.map(datadogItem));
+    spans = spansStore(items as SpansStore['spans']);
+    spans.keys = KEYS;
+    metrics = metricsStore();
+    dd = await FakeDatadog.start([spansRoutes(spans), metricsRoutes(metrics)]);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collect-live-'));
+  });
+  afterEach(async () => {
+    await dd.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const params = (over: Partial<LiveParams> = {}): LiveParams => ({
+    io: memoryIo({ DD_API_KEY: KEYS.apiKey, DD_APP_KEY: KEYS.appKey, DD_HOST: dd.url }),
+    options,
+    envs: ['prod'],
+    from: now - 45 * MIN,
+    to: now,
+    fromExplicit: true,
+    now,
+    maxRequests: 75,
+    submit: false,
+    ...over,
+  });
+
+  const searches = () => dd.requestsTo('POST', '/api/v2/spans/events/search');
+  const acceptedSeries = () => metrics.payloads.flatMap((p) => p.series);
+
+  function offline(from: number, to: number) {
+    const mapped = spans.spans.map((s) => mapDatadogSpan(s.attributes)).filter((s): s is Span => typeof s !== 'string');
+    return buildReport(analyzeSpans(mapped, { ...options, window: { from, to } }));
+  }
+
+  it('pages through the window oldest first and finds what the offline analysis finds', async () => {
+    const a = await runLive(params());
+    expect(a).toBeDefined();
+    const pages = searches();
+    expect(pages.length).toBe(Math.ceil(spans.spans.length / 1000));
+    const first = pages[0].body as { data: { attributes: Record<string, unknown> } };
+    expect(first.data.attributes).toMatchObject({
+      filter: {
+        query: 'retained_by:flat_sampled env:prod',
+        from: new Date(now - 45 * MIN - WINDOW_MARGIN_MS).toISOString(),
+        to: new Date(now).toISOString(),
+      },
+      sort: 'timestamp',
+      page: { limit: 1000 },
+    });
+    expect(
+      (pages[1].body as { data: { attributes: { page: { cursor?: string } } } }).data.attributes.page.cursor,
+    ).toBeTruthy();
+    expect(buildReport(a!)).toEqual(offline(now - 45 * MIN, now - WINDOW_MARGIN_MS));
+    expect(buildReport(a!).services['payments-api'].unexpectedRoots).toBeGreaterThan(0);
+  });
+
+  it('waits out 429s with the reset hint and 5xx, counting every attempt against the budget', async () => {
+    dd.inject({ path: '/api/v2/spans/events/search', status: 429, headers: { 'x-ratelimit-reset': '0' }, times: 2 });
+    dd.inject({ path: '/api/v2/spans/events/search', status: 503, headers: { 'x-ratelimit-reset': '0' } });
+    const io = params().io as ReturnType<typeof memoryIo>;
+    const a = await runLive(params({ io }));
+    expect(searches().map((r) => r.status)).toEqual([429, 429, 503, 200, 200, 200]);
+    expect(a!.totals.traces).toBeGreaterThan(0);
+    expect(io.stderr).toMatch(/pulled \d+ spans in 3 pages \(6 requests, 3 retried\)/);
+  });
+
+  it('stops at the request budget, covers only the part that arrived whole, and continues there next run', async () => {
+    const state = path.join(dir, 'state.json');
+    const io = params().io as ReturnType<typeof memoryIo>;
+    const a = await runLive(params({ io, maxRequests: 2, statePath: state, stateShown: 'state.json' }));
+    expect(searches().length).toBe(2);
+    const end = Date.parse(readState(state, 'state.json').lastWindowEnd!);
+    expect(end).toBeLessThan(now - WINDOW_MARGIN_MS);
+    expect(io.stderr).toContain('request budget spent: this run covers');
+    expect(buildReport(a!)).toEqual(offline(now - 45 * MIN, end));
+    // The next run starts where this one ended.
+    await runLive(params({ statePath: state, stateShown: 'state.json', fromExplicit: false }));
+    const next = searches()[2].body as { data: { attributes: { filter: { from: string } } } };
+    expect(next.data.attributes.filter.from).toBe(new Date(end - WINDOW_MARGIN_MS).toISOString());
+  });
+
+  it('fails with the budget message when not even one page fits', async () => {
+    dd.inject({ path: '/api/v2/spans/events/search', status: 429, headers: { 'x-ratelimit-reset': '0' }, times: 5 });
+    await expect(runLive(params({ maxRequests: 2 }))).rejects.toThrow(
+      /--max-requests 2: the request budget ran out before any complete part of the window/,
+    );
+  });
+
+  it('submits count metrics once per window; a rerun submits nothing', async () => {
+    const state = path.join(dir, 'state.json');
+    await runLive(params({ submit: true, statePath: state, stateShown: 'state.json' }));
+    const series = acceptedSeries();
+    const checked = series.filter((s) => s.metric === 'trace_health.spans.checked');
+    expect(checked.length).toBeGreaterThan(5);
+    expect(checked.every((s) => s.type === 1 && s.points.length === 1)).toBe(true);
+    expect(
+      series.find((s) => s.metric === 'trace_health.roots.unexpected' && s.tags?.includes('service:payments-api')),
+    ).toMatchObject({ points: [{ value: expect.any(Number) }] });
+    expect(
+      series.find((s) => s.metric === 'trace_health.tracers.families' && s.tags?.includes('service:search-api')),
+    ).toMatchObject({ type: 3, points: [{ value: 2 }], tags: ['service:search-api', 'env:prod'] });
+    expect(
+      series.find((s) => s.metric === 'trace_health.calls.unpaired' && s.tags?.includes('peer_service:payments-api')),
+    ).toMatchObject({ tags: ['service:checkout-api', 'env:prod', 'version:2.14.0', 'peer_service:payments-api'] });
+    const total = checked.reduce((n, s) => n + s.points[0].value, 0);
+    const st = readState(state, 'state.json');
+    expect(st.pending).toBeUndefined();
+    expect(st.lastWindowEnd).toBe(new Date(now - WINDOW_MARGIN_MS).toISOString());
+
+    const io = params().io as ReturnType<typeof memoryIo>;
+    expect(await runLive(params({ io, submit: true, statePath: state, stateShown: 'state.json' }))).toBeUndefined();
+    expect(io.stderr).toContain('nothing to collect');
+    expect(metrics.payloads.length).toBe(1);
+    expect(searches().length).toBe(3);
+    expect(total).toBeGreaterThan(1000);
+  });
+
+  it('a crash between pull and submit loses nothing and duplicates nothing', async () => {
+    const state = path.join(dir, 'state.json');
+    await expect(
+      runLive(
+        params({
+          submit: true,
+          statePath: state,
+          stateShown: 'state.json',
+          afterSave: () => {
+            throw new Error('killed');
+          },
+        }),
+      ),
+    ).rejects.toThrow('killed');
+    expect(metrics.payloads).toEqual([]);
+    const saved = readState(state, 'state.json');
+    expect(saved.pending?.sent).toEqual([false]);
+    expect(saved.lastWindowEnd).toBeUndefined();
+
+    // The rerun sends the saved payload as it was (same window, same timestamps) and pulls nothing again for it.
+    const io = params().io as ReturnType<typeof memoryIo>;
+    await runLive(params({ io, submit: true, statePath: state, stateShown: 'state.json', fromExplicit: false }));
+    expect(metrics.payloads).toEqual([saved.pending!.payloads[0]]);
+    expect(readState(state, 'state.json').pending).toBeUndefined();
+    expect(io.stderr).toMatch(/submitted \d+ series in 1 payload\(s\)/);
+    expect(searches().length).toBe(3);
+  });
+
+  it('keeps a submission the intake refused for the next run', async () => {
+    const state = path.join(dir, 'state.json');
+    dd.inject({ path: '/api/v2/series', status: 500, headers: { 'x-ratelimit-reset': '0' }, times: 4 });
+    await expect(runLive(params({ submit: true, statePath: state, stateShown: 'state.json' }))).rejects.toThrow(
+      /POST \/api\/v2\/series \(payload 1 of 1; kept in the state file for the next run\): HTTP 500/,
+    );
+    expect(readState(state, 'state.json').pending?.sent).toEqual([false]);
+    await runLive(params({ submit: true, statePath: state, stateShown: 'state.json' }));
+    expect(metrics.payloads.length).toBe(1);
+  });
+
+  it('refuses to submit a window older than the metrics intake accepts', async () => {
+    await expect(runLive(params({ submit: true, from: now - 3 * 60 * MIN, to: now - 2 * 60 * MIN }))).rejects.toThrow(
+      /the metrics intake rejects points older than 1 hour/,
+    );
+    expect(searches()).toEqual([]);
+  });
+
+  it('names refused keys without printing them', async () => {
+    const io = memoryIo({ DD_API_KEY: 'wrong-key-0000', DD_APP_KEY: KEYS.appKey, DD_HOST: dd.url });
+    let err: unknown;
+    try {
+      await runLive(params({ io }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/HTTP 403.*check DD_API_KEY/);
+    expect((err as UserError).message).not.toContain('wrong-key-0000');
+    expect((err as UserError).exitCode).toBe(1);
+  });
+
+  it('needs both keys from the environment', async () => {
+    await expect(runLive(params({ io: memoryIo({ DD_HOST: dd.url }) }))).rejects.toThrow(
+      /DD_API_KEY and DD_APP_KEY are not set/,
+    );
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Fake Spans API list endpoints, shaped like the real ones (paths, parameters and bodies as in
+ * @datadog/datadog-api-client's SpansApi.listSpans / listSpansGet and Datadog's API reference):
+ *
+ * - `POST /api/v2/spans/events/search` with `{data:{type:"search_request", attributes:{filter:{query,from,to},
+ *   sort, page:{limit, cursor}}}}`;
+ * - `GET /api/v2/spans/events?filter[query]&filter[from]&filter[to]&sort&page[cursor]&page[limit]`.
+ *
+ * Both answer `{data:[{type:"spans", id, attributes}], meta:{page:{after}}, links}`; `after` is absent on the last
+ * page. Spans are filtered by `start_timestamp` in [from, to) and sorted by it (`-timestamp`: newest first); the
+ * query text is recorded, not evaluated. Ids stay the strings the store holds. Checks keys when `store.keys` is set.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FakeDatadog, FakePlugin } from '../server';
+import { bodyOf } from '../server';
+
+export interface SpansStore {
+  /** Spans API list items (`{type:"spans", attributes:{…}}`). */
+  spans: { type?: string; id?: string; attributes: Record<string, unknown> }[];
+  /** Queries received, in order. */
+  readonly queries: string[];
+  keys?: { readonly apiKey: string; readonly appKey: string };
+  /** Page size cap (Datadog: 1,000). */
+  maxLimit?: number;
+}
+
+export function spansStore(spans: SpansStore['spans'] = []): SpansStore {
+  return { spans, queries: [] };
+}
+
+function timeOf(v: unknown, fallback: number): number {
+  if (typeof v !== 'string' || v === '') return fallback;
+  if (/^\d+$/.test(v)) return Number(v);
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : fallback;
+}
+
+function list(
+  store: SpansStore,
+  q: { query?: string; from?: string; to?: string; sort?: string; cursor?: string; limit?: number },
+) {
+  store.queries.push(q.query ?? '*');
+  const from = timeOf(q.from, -Infinity);
+  const to = timeOf(q.to, Infinity);
+  const desc = q.sort === '-timestamp';
+  const matching = store.spans
+    .filter((s) => {
+      const t = Date.parse(String(s.attributes.start_timestamp));
+      return t >= from && t < to;
+    })
+    .sort((a, b) => {
+      const d = Date.parse(String(a.attributes.start_timestamp)) - Date.parse(String(b.attributes.start_timestamp));
+      return desc ? -d : d;
+    });
+  const limit = Math.min(q.limit ?? 10, store.maxLimit ?? 1000);
+  const offset = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString()) : 0;
+  const data = matching.slice(offset, offset + limit).map((s) => ({ type: 'spans', id: s.id, ...s }));
+  const next = offset + limit < matching.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+  return {
+    data,
+    meta: { elapsed: 1, page: next ? { after: next } : {}, request_id: 'fake', status: 'done' },
+    links: next ? { next: `/api/v2/spans/events?page[cursor]=${next}` } : {},
+  };
+}
+
+function authorized(store: SpansStore, req: FastifyRequest, reply: FastifyReply): boolean {
+  if (!store.keys) return true;
+  if (req.headers['dd-api-key'] === store.keys.apiKey && req.headers['dd-application-key'] === store.keys.appKey)
+    return true;
+  reply.code(403).send({ errors: ['Forbidden'] });
+  return false;
+}
+
+export function spansRoutes(store: SpansStore): FakePlugin {
+  return (app: FastifyInstance, _dd: FakeDatadog) => {
+    app.post('/api/v2/spans/events/search', async (req, reply) => {
+      if (!authorized(store, req, reply)) return reply;
+      const body = bodyOf<{
+        data?: {
+          attributes?: {
+            filter?: { query?: string; from?: string; to?: string };
+            sort?: string;
+            page?: { cursor?: string; limit?: number };
+          };
+        };
+      }>(req);
+      const a = body?.data?.attributes ?? {};
+      return list(store, { ...a.filter, sort: a.sort, cursor: a.page?.cursor, limit: a.page?.limit });
+    });
+    app.get('/api/v2/spans/events', async (req, reply) => {
+      if (!authorized(store, req, reply)) return reply;
+      const q = req.query as Record<string, string | undefined>;
+      return list(store, {
+        query: q['filter[query]'],
+        from: q['filter[from]'],
+        to: q['filter[to]'],
+        sort: q.sort,
+        cursor: q['page[cursor]'],
+        limit: q['page[limit]'] ? Number(q['page[limit]']) : undefined,
+      });
+    });
+  };
+}
