@@ -348,6 +348,55 @@ describe('a real plan', () => {
     expectGolden('real-core.md', check.markdown);
   });
 
+  it('reads a real replace, update and destroys (the core stack applied, then its config edited)', async () => {
+    // core-changes.json: the same stack applied to the fake, then one span metric's compute changed, one span
+    // metric and the dashboard list removed, the overview dashboard retitled and its last widget group removed,
+    // planned with -refresh=false.
+    const r = await run(['plan-summary', '--json', 'core=real/core-changes.json'], FIXTURES);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.stacks[0].counts).toStrictEqual({
+      destroy: 2,
+      replace: 1,
+      update: 1,
+      forget: 0,
+      create: 0,
+      unchanged: 6,
+    });
+    const byAddress = Object.fromEntries(doc.stacks[0].changes.map((c: ResourceChange) => [c.address, c]));
+    expect(byAddress['datadog_spans_metric.span-metrics_trace_health_scope_all_spans']).toMatchObject({
+      action: 'replace',
+      reason: 'replace_because_cannot_update',
+      forcedBy: ['compute.path'],
+      fields: [
+        { field: 'compute.aggregation_type', before: 'count', after: 'distribution' },
+        { field: 'compute.path', before: null, after: '@duration' },
+      ],
+    });
+    expect(byAddress['datadog_dashboard_json.overview_dashboard'].fields).toStrictEqual([
+      { field: 'dashboard.title', before: 'Trace health — overview', after: 'Trace health — overview (new)' },
+      {
+        field: 'dashboard.widgets',
+        before: '19 widgets',
+        after: '13 widgets',
+        added: [],
+        removed: [
+          'Teams',
+          'note: Team checkout',
+          'note: Team data',
+          'note: Team identity',
+          'note: Team payments',
+          'note: Team platform',
+        ],
+      },
+    ]);
+    expect(doc.destroyGuard.violations.map((v: { reason: string }) => v.reason)).toStrictEqual([
+      'span-metric-destroyed',
+    ]);
+    const md = await run(['plan-summary', 'core=real/core-changes.json'], FIXTURES);
+    expectGolden('real-core-changes.md', md.stdout);
+  });
+
   it('blocks the same resources destroyed (a catalog that vanished), span metrics first', async () => {
     const plan = JSON.parse(json);
     for (const rc of plan.resource_changes) {

@@ -4,7 +4,7 @@
  * returns data that `markdown.ts` renders and `--json` prints as is. Ordering is total and independent of the
  * order of plans and of resources within a plan.
  */
-import { changedFields, FieldChange, lineDiff, notifyHandles } from './fields';
+import { changedFields, FieldChange, lineDiff, notifyHandles, UNKNOWN } from './fields';
 import { LabelledPlan, TfResourceChange } from './plan';
 
 export type ResourceKind = 'spanMetric' | 'monitor' | 'slo' | 'dashboard' | 'dashboardList' | 'other';
@@ -204,6 +204,18 @@ function fieldRank(kind: ResourceKind, field: string): number {
   return i === -1 ? order.length : i;
 }
 
+/** A widget's title; for untitled ones (notes) the type and the start of the text. */
+function widgetLabel(def: Record<string, unknown>): string {
+  if (typeof def.title === 'string' && def.title.trim() !== '') return def.title;
+  const type = String(def.type ?? 'widget');
+  const text = typeof def.content === 'string' ? def.content : typeof def.text === 'string' ? def.text : '';
+  const first = text
+    .split('\n')
+    .map((l) => l.replace(/^[#>*\s-]+/, '').trim())
+    .find((l) => l !== '');
+  return first ? `${type}: ${first.length > 40 ? `${first.slice(0, 40)}…` : first}` : `(${type})`;
+}
+
 /** Titles of a dashboard's widgets (group widgets included), with each widget's JSON, in order. */
 function widgetsOf(dashboard: Record<string, unknown>): Map<string, string> {
   const out = new Map<string, string>();
@@ -211,7 +223,7 @@ function widgetsOf(dashboard: Record<string, unknown>): Map<string, string> {
     if (!Array.isArray(widgets)) return;
     for (const w of widgets) {
       const def = isObject(w) && isObject(w.definition) ? w.definition : {};
-      let title = typeof def.title === 'string' && def.title !== '' ? def.title : `(${String(def.type ?? 'widget')})`;
+      let title = widgetLabel(def);
       for (let n = 2; out.has(title); n++) title = `${title.replace(/ #\d+$/, '')} #${n}`;
       const { widgets: children, ...rest } = def;
       out.set(title, JSON.stringify(rest));
@@ -395,7 +407,13 @@ export function summarizePlans(
           ...(act === 'replace' && rc.change.replace_paths?.length
             ? { forcedBy: [...new Set(rc.change.replace_paths.map(pathText))].sort() }
             : {}),
-          fields: act === 'update' || act === 'replace' ? resourceFields(rc, kind) : [],
+          fields:
+            act === 'update'
+              ? resourceFields(rc, kind)
+              : act === 'replace'
+                ? // A new object: every computed attribute is unknown; only what the configuration changes matters.
+                  resourceFields(rc, kind).filter((f) => !(f.before === null && f.after === UNKNOWN))
+                : [],
         });
       }
       return { stack: p.stack, file: p.file, counts, changes: changes.sort(compareChanges) };
