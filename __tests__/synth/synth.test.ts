@@ -1,0 +1,175 @@
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { main } from '../../src/cli/index';
+import { memoryIo } from '../../src/cli/io';
+import { Project, project, exampleProject, ROOT } from './project';
+
+async function run(p: Project, ...argv: string[]) {
+  const io = memoryIo({}, p.dir);
+  const code = await main(argv, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+describe('synth (small project)', () => {
+  let p: Project;
+  beforeEach(() => (p = project()));
+  afterEach(() => p.dispose());
+
+  test('writes core + one stack per team and the review manifest; warns about a service nobody hears', async () => {
+    const r = await run(p, 'synth');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'synthesized 4 stacks into cdktf.out/stacks (core, team-alpha, team-beta, team-gamma); review manifest in review/\n',
+    );
+    expect(r.stderr).toBe(
+      'warning: service lonely (team gamma): its monitors notify nobody. Set notify for it in trace-health.yaml ' +
+        '(defaults, teams or services), or give it a Slack or email contact or a PagerDuty/Opsgenie integration in ' +
+        'the service catalog.\n',
+    );
+    expect(readdirSync(path.join(p.dir, 'cdktf.out/stacks')).sort()).toEqual([
+      'core',
+      'team-alpha',
+      'team-beta',
+      'team-gamma',
+    ]);
+    expect(readdirSync(path.join(p.dir, 'review')).sort()).toEqual([
+      'core.yaml',
+      'team-alpha.yaml',
+      'team-beta.yaml',
+      'team-gamma.yaml',
+    ]);
+    // Nothing left behind by the atomic replacement.
+    expect(readdirSync(p.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  test('same input, same bytes: a second synth, or catalog files listed in another order', async () => {
+    await run(p, 'synth');
+    const first = p.tree('cdktf.out');
+    const review = p.tree('review');
+    // Same definitions under other file names → another listing order.
+    p.write('catalog/zz-a1.yaml', p.read('catalog/a1.yaml'));
+    p.remove('catalog/a1.yaml');
+    p.write('catalog/00-b1.yaml', p.read('catalog/b1.yaml'));
+    p.remove('catalog/b1.yaml');
+    expect((await run(p, 'synth')).code).toBe(0);
+    expect(p.tree('cdktf.out')).toEqual(first);
+    expect(p.tree('review')).toEqual(review);
+  });
+
+  test('--stack: only the named stacks are rewritten; the others are left as they were', async () => {
+    await run(p, 'synth');
+    const before = p.tree('cdktf.out');
+    p.write('cdktf.out/stacks/team-beta/.terraform/marker', 'init');
+    p.write('cdktf.out/stacks/team-alpha/.terraform.lock.hcl', 'lock');
+    p.write(
+      'trace-health.yaml',
+      p.read('trace-health.yaml').replace("notify: ['@slack-alpha']", "notify: ['@slack-alpha-2']"),
+    );
+    p.write('trace-health.yaml', p.read('trace-health.yaml').replace('defaults:\n', 'defaults:\n  minSpans: 77\n'));
+    const r = await run(p, 'synth', '--stack', 'team-alpha');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('synthesized 1 stack into cdktf.out/stacks (team-alpha)');
+    const after = p.tree('cdktf.out');
+    expect(after.get('stacks/team-beta/cdk.tf.json')).toBe(before.get('stacks/team-beta/cdk.tf.json'));
+    expect(after.get('stacks/core/cdk.tf.json')).toBe(before.get('stacks/core/cdk.tf.json'));
+    expect(after.get('stacks/team-alpha/cdk.tf.json')).not.toBe(before.get('stacks/team-alpha/cdk.tf.json'));
+    expect(after.get('stacks/team-alpha/cdk.tf.json')).toContain('>= 77');
+    expect(after.get('stacks/team-alpha/cdk.tf.json')).toContain('@slack-alpha-2');
+    expect(after.get('manifest.json')).toBe(before.get('manifest.json'));
+    // Terraform's init files survive the replacement.
+    expect(after.get('stacks/team-alpha/.terraform.lock.hcl')).toBe('lock');
+    expect(after.get('stacks/team-beta/.terraform/marker')).toBe('init');
+    // Only the named stack's review file changed.
+    expect(p.read('review/team-alpha.yaml')).toContain('"@slack-alpha-2"');
+    expect(p.read('review/team-beta.yaml')).not.toContain('>= 77');
+  });
+
+  test('a full synth keeps Terraform init files and drops stacks that no longer exist', async () => {
+    await run(p, 'synth');
+    p.write('cdktf.out/stacks/team-beta/.terraform/marker', 'init');
+    p.remove('catalog/lonely.yaml');
+    expect((await run(p, 'synth', '--allow-removals')).code).toBe(0);
+    expect(readdirSync(path.join(p.dir, 'cdktf.out/stacks')).sort()).toEqual(['core', 'team-alpha', 'team-beta']);
+    expect(readdirSync(path.join(p.dir, 'review')).sort()).toEqual(['core.yaml', 'team-alpha.yaml', 'team-beta.yaml']);
+    expect(p.read('cdktf.out/stacks/team-beta/.terraform/marker')).toBe('init');
+  });
+
+  test('fails when a --stack is unknown (exit 2), naming the known stacks; nothing written', async () => {
+    const r = await run(p, 'synth', '--stack', 'team-alpha', 'team-nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('trace-health: unknown stack team-nope (known: core, team-alpha, team-beta, team-gamma)\n');
+    expect(existsSync(path.join(p.dir, 'cdktf.out'))).toBe(false);
+    expect(existsSync(path.join(p.dir, 'review'))).toBe(false);
+  });
+
+  test('fails on a bad policy (exit 2) with file and key path; nothing written, old output untouched', async () => {
+    await run(p, 'synth');
+    const before = p.tree('cdktf.out');
+    const review = p.tree('review');
+    p.write('trace-health.yaml', `${POLICY_BAD}`);
+    const r = await run(p, 'synth');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^trace-health: trace-health\.yaml:\d+:\d+: .*orphanRate\.critical.*1\.5/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(p.tree('cdktf.out')).toEqual(before);
+    expect(p.tree('review')).toEqual(review);
+  });
+
+  test('fails on a missing policy file (exit 2) and writes nothing', async () => {
+    const r = await run(p, 'synth', '--config', 'nope.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('trace-health: nope.yaml: no such policy file (create it, or pass --config FILE)\n');
+    expect(existsSync(path.join(p.dir, 'cdktf.out'))).toBe(false);
+  });
+
+  test('shrink guard: a catalog that lost too many services stops synth (exit 1) unless --allow-removals', async () => {
+    await run(p, 'synth');
+    const before = p.tree('cdktf.out');
+    p.remove('catalog/a2.yaml');
+    p.remove('catalog/b1.yaml');
+    const r = await run(p, 'synth');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the catalog lost 2 of the 4 services');
+    expect(r.stderr).toContain('a2, b1');
+    expect(r.stderr).toContain('--allow-removals');
+    expect(p.tree('cdktf.out')).toEqual(before);
+    const forced = await run(p, 'synth', '--allow-removals');
+    expect(forced.code).toBe(0);
+    expect(readdirSync(path.join(p.dir, 'cdktf.out/stacks')).sort()).toEqual(['core', 'team-alpha', 'team-gamma']);
+  });
+});
+
+const POLICY_BAD = `catalog: catalog
+site: datadoghq.eu
+defaults:
+  orphanRate: { warning: 0.01, critical: 1.5 }
+`;
+
+describe('synth (bundled example)', () => {
+  test('npm run synth equivalent: core + one stack per team, review manifest, exit 0, no warnings', async () => {
+    const p = exampleProject();
+    try {
+      const r = await run(p, 'synth');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(readdirSync(path.join(p.dir, 'cdktf.out/stacks')).sort()).toEqual([
+        'core',
+        'team-checkout',
+        'team-data',
+        'team-identity',
+        'team-payments',
+        'team-platform',
+      ]);
+      // Byte-identical to the golden files (which assume cdktf.out at the policy's folder).
+      for (const stack of ['core', 'team-payments'])
+        expect(p.read(`cdktf.out/stacks/${stack}/cdk.tf.json`)).toBe(
+          require('node:fs').readFileSync(path.join(ROOT, `__tests__/stacks/golden/${stack}.tf.json`), 'utf8'),
+        );
+      // …and the committed review manifest is what synth writes.
+      for (const f of readdirSync(path.join(p.dir, 'review')))
+        expect(p.read(`review/${f}`)).toBe(require('node:fs').readFileSync(path.join(ROOT, 'review', f), 'utf8'));
+    } finally {
+      p.dispose();
+    }
+  });
+});

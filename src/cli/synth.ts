@@ -1,0 +1,42 @@
+/** `trace-health synth`: policy + catalog → cdktf.out/stacks/<stack>/cdk.tf.json and review/<stack>.yaml. */
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { DEFAULT_POLICY_FILE } from '../policy/load';
+import { DEFAULT_OUT_DIR, synth } from '../synth';
+import type { CliContext } from './index';
+
+interface SynthFlags {
+  config: string;
+  out: string;
+  stack?: string[];
+  allowRemovals?: boolean;
+}
+
+export function synthCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('synth')
+    .description(
+      'Write the Terraform JSON of every stack (core + one per team by default) and the review manifest. ' +
+        'Nothing is written when anything is wrong.',
+    )
+    .option('-c, --config <file>', 'policy file', DEFAULT_POLICY_FILE)
+    .option('-o, --out <dir>', 'output folder', DEFAULT_OUT_DIR)
+    .option('-s, --stack <name...>', 'synthesize only these stacks; other stack folders are left as they are')
+    .option('--allow-removals', 'accept a catalog that lost more services than maxRemovalRatio allows')
+    .action((flags: SynthFlags) => {
+      const result = synth({
+        config: flags.config,
+        out: flags.out,
+        stacks: flags.stack,
+        cwd: ctx.io.cwd,
+        allowRemovals: flags.allowRemovals,
+      });
+      for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
+      const out = path.relative(ctx.io.cwd, result.outDir) || '.';
+      const review = path.relative(ctx.io.cwd, result.reviewDir) || '.';
+      ctx.io.out(
+        `synthesized ${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} into ${out}/stacks ` +
+          `(${result.stacks.join(', ')}); review manifest in ${review}/`,
+      );
+    });
+}

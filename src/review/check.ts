@@ -1,0 +1,43 @@
+/**
+ * `review --check`: is the committed review manifest what the current policy and catalog produce? Pure planning,
+ * no cdktf: the manifest is rendered from the same plans synth uses, so the check takes a fraction of a synth.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { loadInputs, planApp, renderManifests, REVIEW_DIR } from '../synth';
+
+export interface ReviewCheck {
+  /** Unified diffs of stale, missing or extra files (committed → expected); empty when current. */
+  readonly diffs: readonly string[];
+  readonly reviewDir: string;
+  readonly files: number;
+}
+
+export function checkReview(config: string, cwd: string, reviewDirOption?: string): ReviewCheck {
+  const inputs = loadInputs(config, cwd);
+  const reviewDir = reviewDirOption ? path.resolve(cwd, reviewDirOption) : path.join(inputs.policyDir, REVIEW_DIR);
+  const expected = renderManifests(planApp(inputs.policy, inputs.catalog));
+  const shown = (f: string) => path.relative(cwd, path.join(reviewDir, f)).split(path.sep).join('/');
+  const committed = existsSync(reviewDir) ? readdirSync(reviewDir).filter((f) => f.endsWith('.yaml')) : [];
+  const names = [...new Set([...committed, ...[...expected.keys()].map((s) => `${s}.yaml`)])].sort();
+  const diffs: string[] = [];
+  for (const f of names) {
+    const file = path.join(reviewDir, f);
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const after = expected.get(f.slice(0, -'.yaml'.length)) ?? '';
+    if (before === after) continue;
+    diffs.push(
+      createTwoFilesPatch(
+        existsSync(file) ? `a/${shown(f)}` : '/dev/null',
+        after === '' ? '/dev/null' : `b/${shown(f)}`,
+        before,
+        after,
+        undefined,
+        undefined,
+        { context: 3 },
+      ),
+    );
+  }
+  return { diffs, reviewDir, files: expected.size };
+}
