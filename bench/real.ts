@@ -33,7 +33,14 @@ export async function runRealSynth(o: RealSynthOptions): Promise<{ stacks: numbe
   const synth = require(process.env.BENCH_SYNTH_MODULE ?? '../src/synth');
   o.phases.importPipeline = performance.now() - t;
   const t1 = performance.now();
-  await synth.synth({ config: o.policyFile, out: o.outDir, stacks: o.stacks ? [...o.stacks] : undefined });
+  // Paths are absolute, so `cwd` only matters for messages. The review manifests go beside the policy file, in
+  // the bench's own folder.
+  await synth.synth({
+    config: o.policyFile,
+    out: o.outDir,
+    stacks: o.stacks ? [...o.stacks] : undefined,
+    cwd: process.cwd(),
+  });
   o.phases.synth = performance.now() - t1;
   const written = readSynthOutput(o.outDir, o.stacks);
   return { stacks: written.length, resources: countResources(written) };

@@ -22,6 +22,8 @@ export interface ChildResult {
   /** From process start (node's own time origin) to the end of synth. */
   readonly processMs: number;
   readonly maxRssKiB: number;
+  /** User + system CPU time of the whole process: steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
 }
 
 async function main(): Promise<void> {
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
+  const usage = process.resourceUsage();
   const result: ChildResult = {
     mode: mode as 'real' | 'naive',
     stacks,
@@ -63,7 +66,8 @@ async function main(): Promise<void> {
     cyclicReferences,
     phases,
     processMs: performance.now(),
-    maxRssKiB: process.resourceUsage().maxRSS,
+    maxRssKiB: usage.maxRSS,
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
   };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 }

@@ -10,7 +10,7 @@
  * targets: full synth per resource no slower and no larger than the baseline; one-stack synth at most a third
  * of full synth time at 1,500 services.
  *
- * Environment: BENCH_SIZES=150,1500  BENCH_RUNS=3 (median of N runs per case)  BENCH_SEED=1  BENCH_DIR=<tmp>
+ * Environment: BENCH_SIZES=150,1500  BENCH_RUNS=N (runs per case; default 3 up to 500 services, else 1)  BENCH_SEED=1  BENCH_DIR=<tmp>
  * BENCH_PROFILE=1 also writes a CPU profile of each real full synth (node --cpu-prof) into the bench folder.
  */
 import { spawnSync } from 'node:child_process';
@@ -34,6 +34,9 @@ function envList(name: string, fallback: number[]): number[] {
   return v ? v.split(',').map((x) => Number(x.trim())) : fallback;
 }
 
+/** Child stderr lines already printed (the same warning from every run is shown once). */
+const shownNotes = new Set<string>();
+
 /** Run one case in a fresh node (tsx loader, like `npm run synth`). */
 function runChild(args: string[], profileDir?: string): Measured {
   const nodeArgs = ['--import', 'tsx'];
@@ -49,11 +52,17 @@ function runChild(args: string[], profileDir?: string): Measured {
   const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (r.status !== 0 || !line)
     throw new Error(`bench case failed (${args.join(' ')}), exit ${r.status}:\n${r.stderr}\n${r.stdout.slice(-2000)}`);
+  const note = r.stderr.trim();
+  if (note && !shownNotes.has(note)) {
+    shownNotes.add(note);
+    console.log(note.replace(/^/gm, '  | '));
+  }
   return { ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as ChildResult), wallMs };
 }
 
+/** The run with the median CPU time (steadier than wall time when other processes share the cores). */
 function median(runs: Measured[]): Measured {
-  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  const sorted = [...runs].sort((a, b) => a.cpuMs - b.cpuMs);
   const mid = sorted[Math.floor(sorted.length / 2)];
   // Peak memory: the highest seen, so a lucky run cannot hide a spike.
   return { ...mid, maxRssKiB: Math.max(...runs.map((r) => r.maxRssKiB)) };
@@ -87,17 +96,21 @@ function typicalStack(outDir: string): string {
 
 function main(): void {
   const sizes = envList('BENCH_SIZES', [150, 1500]);
-  const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+  // Median of 3 where a run takes seconds; one run at 1,500 services, where a run takes minutes.
+  const runsFor = (n: number) => Math.max(1, Number(process.env.BENCH_RUNS ?? (n <= 500 ? 3 : 1)));
   const seed = Number(process.env.BENCH_SEED ?? 1);
   const base = process.env.BENCH_DIR ?? join(tmpdir(), 'trace-health-bench');
   const profile = process.env.BENCH_PROFILE === '1';
   mkdirSync(base, { recursive: true });
 
-  console.log(`bench:synth — node ${process.version}, ${runs} run(s) per case (median wall, max RSS), seed ${seed}`);
+  console.log(
+    `bench:synth — node ${process.version}, seed ${seed}; median wall and max RSS over the runs of each case`,
+  );
   console.log(`work folder: ${base}\n`);
   const summary: string[] = [];
 
   for (const n of sizes) {
+    const runs = runsFor(n);
     const dir = join(base, `catalog-${n}`);
     const cat = writeSyntheticCatalog(dir, { services: n, seed });
     const out = (name: string) => {
@@ -125,18 +138,27 @@ function main(): void {
       [`naive  one (${stack})`, naiveOne],
     ];
     console.log(
-      `== ${n} services, ${cat.teams.length} teams: ${realFull.stacks} stacks, ${resources} resources (one stack: ${stackResources})`,
+      `== ${n} services, ${cat.teams.length} teams: ${realFull.stacks} stacks, ${resources} resources ` +
+        `(one stack: ${stackResources}); ${runs} run(s) per case`,
     );
     for (const [label, m] of rows)
       console.log(
-        `  ${label.padEnd(34)} wall ${fmtMs(m.wallMs).padStart(8)}  peak RSS ${fmtMiB(m.maxRssKiB).padStart(8)}  ` +
-          `${(m.wallMs / m.resources).toFixed(2)} ms/resource  [${phases(m)}]`,
+        `  ${label.padEnd(30)} wall ${fmtMs(m.wallMs).padStart(8)}  cpu ${fmtMs(m.cpuMs).padStart(8)}  ` +
+          `peak RSS ${fmtMiB(m.maxRssKiB).padStart(8)}  ${(m.cpuMs / m.resources).toFixed(2)} cpu-ms/resource  [${phases(m)}]`,
       );
     const lines = [
-      `  full synth, real/naive: time ${ratio(realFull.wallMs, naiveFull.wallMs)}, peak RSS ${ratio(realFull.maxRssKiB, naiveFull.maxRssKiB)}  (target ≤ 1.00 both)`,
-      `  one stack, real/naive:  time ${ratio(realOne.wallMs, naiveOne.wallMs)}, peak RSS ${ratio(realOne.maxRssKiB, naiveOne.maxRssKiB)}`,
-      `  one-stack/full, real:   time ${ratio(realOne.wallMs, realFull.wallMs)}  (target ≤ 0.33 at 1,500 services)`,
+      `  full synth, real/naive: wall ${ratio(realFull.wallMs, naiveFull.wallMs)}, cpu ${ratio(realFull.cpuMs, naiveFull.cpuMs)}, ` +
+        `peak RSS ${ratio(realFull.maxRssKiB, naiveFull.maxRssKiB)}  (target ≤ 1.00; same resource count, so per resource too)`,
+      `  one stack, real/naive:  wall ${ratio(realOne.wallMs, naiveOne.wallMs)}, cpu ${ratio(realOne.cpuMs, naiveOne.cpuMs)}, ` +
+        `peak RSS ${ratio(realOne.maxRssKiB, naiveOne.maxRssKiB)}`,
+      `  one-stack/full, real:   wall ${ratio(realOne.wallMs, realFull.wallMs)}, cpu ${ratio(realOne.cpuMs, realFull.cpuMs)}  ` +
+        `(target ≤ 0.33 at 1,500 services)`,
     ];
+    if (naiveFull.cyclicReferences)
+      lines.push(
+        `  WARNING: ${naiveFull.cyclicReferences} references in the real output close a dependency cycle; Terraform ` +
+          `rejects such a configuration (examples above)`,
+      );
     for (const l of lines) console.log(l);
     if (profileDir)
       console.log(
@@ -146,9 +168,10 @@ function main(): void {
       );
     console.log('');
     summary.push(
-      `${n} services (${resources} resources): full ${fmtMs(realFull.wallMs)} / ${fmtMiB(realFull.maxRssKiB)} vs naive ` +
-        `${fmtMs(naiveFull.wallMs)} / ${fmtMiB(naiveFull.maxRssKiB)}; one stack ${fmtMs(realOne.wallMs)} ` +
-        `(${ratio(realOne.wallMs, realFull.wallMs)} of full)`,
+      `${n} services (${resources} resources): full ${fmtMs(realFull.wallMs)} wall / ${fmtMs(realFull.cpuMs)} cpu / ` +
+        `${fmtMiB(realFull.maxRssKiB)} vs naive ${fmtMs(naiveFull.wallMs)} / ${fmtMs(naiveFull.cpuMs)} / ` +
+        `${fmtMiB(naiveFull.maxRssKiB)}; one stack ${fmtMs(realOne.wallMs)} wall / ${fmtMs(realOne.cpuMs)} cpu ` +
+        `(${ratio(realOne.cpuMs, realFull.cpuMs)} of full, cpu)`,
     );
   }
   console.log('summary');
