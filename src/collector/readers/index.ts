@@ -34,7 +34,7 @@ export function listSpanFiles(inputs: readonly string[], cwd = process.cwd()): s
       files.push(...found.map((f) => path.join(input, path.relative(abs, f))));
     } else files.push(input);
   }
-  return [...new Set(files)].sort();
+  return [...new Set(files.map((f) => path.normalize(f)))].sort();
 }
 
 /** The files directly in a folder (not sub-folders: one export per folder, e.g. examples/spans/otlp/ apart). */
@@ -155,12 +155,42 @@ function jsonErrorReason(e: unknown): string {
     .replace(/\s*\(line \d+ column \d+\)$/, '');
 }
 
-/** `line:col` of a JSON.parse error, from the position V8 reports. */
-function jsonErrorLocation(text: string, e: unknown): string {
+/** Where JSON.parse stopped in `text`, when its message says so before the end; undefined at the end. */
+function errorPosition(text: string, e: unknown): number | undefined | 'before-end' {
   const msg = String((e as Error).message ?? '');
   const m = /position (\d+)/.exec(msg);
-  let pos = m ? Number(m[1]) : text.length;
-  if (!m && /Unexpected end/.test(msg)) pos = text.length;
+  if (m && Number(m[1]) < text.length) return Number(m[1]);
+  if (m || /end of JSON input|Unterminated/.test(msg)) return undefined;
+  return 'before-end';
+}
+
+/**
+ * `line:col` of a JSON.parse error. Node 20's V8 does not always give a position ("Unexpected token '}', … is not
+ * valid JSON"): then the offending character is found by bisecting on prefixes (a prefix that still parses, or
+ * fails only at its end, is before the error). Only runs on the error path.
+ */
+function jsonErrorLocation(text: string, e: unknown): string {
+  let pos: number;
+  const direct = errorPosition(text, e);
+  if (typeof direct === 'number') pos = direct;
+  else if (direct === undefined) pos = text.length;
+  else {
+    let lo = 0;
+    let hi = text.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const prefix = text.slice(0, mid + 1);
+      let before = false;
+      try {
+        JSON.parse(prefix);
+      } catch (pe) {
+        before = errorPosition(prefix, pe) !== undefined;
+      }
+      if (before) hi = mid;
+      else lo = mid + 1;
+    }
+    pos = lo;
+  }
   let line = 1;
   let col = 1;
   for (let i = 0; i < pos && i < text.length; i++) {
