@@ -235,3 +235,36 @@ describe('changed-stacks command with a git ref', () => {
     expect(r.stderr).toMatch(/--base HEAD~1: `echo boom >&2; exit 3` failed at [0-9a-f]{12} \(exit 3\):\nboom/);
   });
 });
+
+describe('changed-stacks links node_modules into the base copy', () => {
+  it('replaces a committed node_modules symlink and leaves the real folder alone', async () => {
+    const repo = tempDir();
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+    git('init', '-q', '-b', 'main');
+    mkdirSync(join(repo, 'modules-elsewhere', 'marker'), { recursive: true });
+    writeFileSync(join(repo, 'package.json'), '{"name":"p","private":true}\n');
+    writeFileSync(join(repo, 'cdktf.json'), '{}\n');
+    // The "synth" proves node_modules is reachable in the copy: it copies the marker folder's name into a stack.
+    writeFileSync(
+      join(repo, 'synth.js'),
+      "const fs = require('fs'); fs.mkdirSync('cdktf.out/stacks/core', { recursive: true });" +
+        "fs.writeFileSync('cdktf.out/stacks/core/cdk.tf.json', JSON.stringify({ m: fs.readdirSync('node_modules') }));",
+    );
+    // `.gitignore: node_modules/` does not match a symlink, so one gets committed.
+    spawnSync('ln', ['-s', 'modules-elsewhere', 'node_modules'], { cwd: repo });
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    rmSync(join(repo, 'node_modules'));
+    mkdirSync(join(repo, 'node_modules', 'real-module'), { recursive: true });
+    spawnSync('node', ['synth.js'], { cwd: repo });
+    const r = await run(['changed-stacks', '--base', 'HEAD', '--synth-command', 'node synth.js'], repo, process.env);
+    // The base saw the current node_modules (real-module), not the committed link (marker): no change.
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(repo, 'node_modules'))).toStrictEqual(['real-module']);
+  });
+});

@@ -6,7 +6,7 @@
  * (otherwise the current node_modules is linked in).
  */
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, Stats, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../errors';
@@ -44,6 +44,14 @@ export function resolveCommit(ref: string, cwd: string): string | undefined {
   if (ref.startsWith('-')) return undefined;
   const r = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
   return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 function tail(text: string, lines: number): string {
@@ -86,8 +94,11 @@ export function synthesizeBase(options: BaseSynthOptions, commit: string): BaseS
       return existsSync(file) ? readFileSync(file, 'utf8') : '';
     };
     if (lock(project) === lock(cwd)) {
-      if (existsSync(join(cwd, 'node_modules')))
-        symlinkSync(join(cwd, 'node_modules'), join(project, 'node_modules'), 'dir');
+      const link = join(project, 'node_modules');
+      // A committed `node_modules` symlink (`.gitignore`'s `node_modules/` only matches folders) is replaced.
+      if (lstatOrUndefined(link)?.isSymbolicLink()) rmSync(link);
+      if (existsSync(join(cwd, 'node_modules')) && !existsSync(link))
+        symlinkSync(join(cwd, 'node_modules'), link, 'dir');
     } else {
       log(`changed-stacks: ${options.ref} has other dependencies: npm ci in the base copy (slower)`);
       const ci = run('npm ci --ignore-scripts --no-audit --no-fund', project, env);
