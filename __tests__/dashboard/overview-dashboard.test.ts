@@ -1,4 +1,10 @@
-import { overviewDashboardJson, widgetTitles, type DashboardJson } from '../../src/constructs/dashboard';
+import {
+  dashboardSearchUrl,
+  overviewDashboardJson,
+  serviceDashboardTitle,
+  widgetTitles,
+  type DashboardJson,
+} from '../../src/constructs/dashboard';
 import {
   checkedSpansQuery,
   dashboardFilter,
@@ -188,5 +194,28 @@ describe('dashboard filters in src/datadog/queries.ts', () => {
     expect(dashboardFilter('checkout-api')).toBe('{service:checkout-api,$env,$version}');
     expect(tagsFilter([])).toBe('{*}');
     expect(tagsFilter(['$env', '!service:a'])).toBe('{$env,!service:a}');
+  });
+});
+
+describe('dashboardSearchUrl', () => {
+  it('links a dashboard by title, without an id (usable across Terraform stacks)', () => {
+    expect(dashboardSearchUrl('datadoghq.eu', serviceDashboardTitle('cart-service'))).toBe(
+      'https://app.datadoghq.eu/dashboard/lists?q=Trace%20health%20%E2%80%94%20cart-service',
+    );
+  });
+
+  it('can be passed as dashboardUrls for the team notes', () => {
+    const urls = Object.fromEntries(
+      OVERVIEW_POLICIES.map((p) => [p.service, dashboardSearchUrl('datadoghq.com', serviceDashboardTitle(p.service))]),
+    );
+    const d = overviewDashboardJson({ services: OVERVIEW_POLICIES, site: 'datadoghq.com', dashboardUrls: urls });
+    const notes = widgetsOfType(d, 'note').map((n) => n.content as string);
+    expect(notes.find((n) => n.startsWith('## Team data'))).toBe(
+      [
+        '## Team data',
+        '',
+        '- **search-api** (tier 3): [dashboard](https://app.datadoghq.com/dashboard/lists?q=Trace%20health%20%E2%80%94%20search-api) · [APM](https://app.datadoghq.com/apm/services/search-api?env=prod)',
+      ].join('\n'),
+    );
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Service } from '../../catalog/model';
 import { hasTagQuery, scopeFilterQuery } from '../../datadog/metrics';
-import { serviceUrl, traceExplorerUrl } from '../../datadog/site';
+import { appUrl, serviceUrl, traceExplorerUrl } from '../../datadog/site';
 import type { TagRule } from '../../policy/model';
 
 export interface NamedLink {
@@ -33,6 +33,15 @@ export function datadogLinks(site: string, service: string, env: string, rules: 
       url: traceExplorerUrl(site, missingTagSpanQuery(service, env, r)),
     })),
   ];
+}
+
+/**
+ * The dashboard list searched by title: a link that needs no dashboard id, so a dashboard in another Terraform
+ * stack (service dashboards live in team stacks, the overview in core) can be linked without a cross-stack
+ * reference. The `q` parameter of the dashboard list is unverified — one function to change.
+ */
+export function dashboardSearchUrl(site: string, title: string): string {
+  return `${appUrl(site)}/dashboard/lists?q=${encodeURIComponent(title)}`;
 }
 
 /** Catalog links worth showing next to the graphs: runbook first, then repos and docs, in catalog order. */
