@@ -194,8 +194,8 @@ describe('plan-summary command', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(renderMarkdown(summarize(ALL)));
     expect(r.stderr).toBe(
-      'trace-health: destroy guard: stack core deletes or replaces 1 span-based metric ' +
-        '(trace_health.scope.status_error_3fa1b2.spans): their history is lost; stack team-payments destroys 7 ' +
+      'trace-health: destroy guard: stack core replaces 1 span-based metric ' +
+        '(trace_health.scope.status_error_3fa1b2.spans): its history is lost; stack team-payments destroys 7 ' +
         'resources (7 deleted, 0 replaced); at most 5 allowed. Re-run with --allow-destroy if this is intended.\n',
     );
   });

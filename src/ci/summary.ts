@@ -424,6 +424,16 @@ export function summarizePlans(
   return { stacks, totals, destroyGuard: destroyGuard(stacks, guard) };
 }
 
+/** "deletes 1 span-based metric", "replaces 2 span-based metrics", "deletes 1 and replaces 1 span-based metric". */
+function spanMetricVerb(metrics: readonly ResourceChange[]): string {
+  const deleted = metrics.filter((m) => m.action === 'destroy').length;
+  const replaced = metrics.length - deleted;
+  const noun = (n: number) => `span-based metric${n === 1 ? '' : 's'}`;
+  if (replaced === 0) return `deletes ${deleted} ${noun(deleted)}`;
+  if (deleted === 0) return `replaces ${replaced} ${noun(replaced)}`;
+  return `deletes ${deleted} and replaces ${replaced} ${noun(replaced)}`;
+}
+
 /**
  * The destroy guard: a stack's plan may destroy at most `maxDestroy` resources (replacements included) and no
  * span-based metric (its history is lost for good). A catalog that shrinks by accident (an API hiccup) shows up
@@ -446,7 +456,7 @@ export function destroyGuard(stacks: readonly StackSummary[], options: DestroyGu
       violations.push({
         stack: s.stack,
         reason: 'span-metric-destroyed',
-        message: `stack ${s.stack} ${metrics.some((m) => m.action === 'replace') ? 'deletes or replaces' : 'deletes'} ${metrics.length} span-based metric${metrics.length === 1 ? '' : 's'} (${metrics.map((m) => m.name).join(', ')}): their history is lost`,
+        message: `stack ${s.stack} ${spanMetricVerb(metrics)} (${metrics.map((m) => m.name).join(', ')}): ${metrics.length === 1 ? 'its' : 'their'} history is lost`,
         addresses: metrics.map((c) => c.address),
       });
     }
