@@ -86,7 +86,7 @@ function emitJsonDocument(doc: unknown, file: string, sink: SpanSink): void {
 
 /** One NDJSON line into the sink. Blank lines are skipped. */
 export function readNdjsonLine(line: string, origin: string, sink: SpanSink): void {
-  if (line.length === 0 || /^\s*$/.test(line)) return;
+  if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
   let item: unknown;
   try {
     item = JSON.parse(line);

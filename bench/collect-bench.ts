@@ -1,0 +1,108 @@
+/**
+ * `npm run bench:collect`: the collector on ≥ 1 million generated spans, against a bare JSON.parse of the same
+ * files in the same run.
+ *
+ *   - NDJSON: one file (hundreds of MB): shows memory follows the traces in flight, not the file size;
+ *   - Datadog JSON pages: 1,000 spans per file, as the Spans API returns them.
+ *
+ * Each measurement runs in its own process (max RSS is per process). Reported: spans/s, the time ratio
+ * collector / bare parse (target ≤ 2), max RSS of each, the input size and the peak number of traces in flight.
+ * Options: SPANS=<n> (default 1,000,000), RUNS=<n> runs per measurement, best kept (default 2), KEEP=1 keeps
+ * the generated files.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { datadogItem, syntheticTraces } from '../src/collector/synthetic';
+
+const TARGET = Number(process.env.SPANS ?? 1_000_000);
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-collect-'));
+const ndjsonDir = path.join(root, 'ndjson');
+const pagesDir = path.join(root, 'pages');
+fs.mkdirSync(ndjsonDir);
+fs.mkdirSync(pagesDir);
+
+// Generate: ~8 spans per trace; stop at TARGET spans.
+const t0 = Date.now();
+const fd = fs.openSync(path.join(ndjsonDir, 'spans.ndjson'), 'w');
+let spans = 0;
+let lines: string[] = [];
+let page: string[] = [];
+let pageNo = 0;
+const flushPage = () => {
+  if (!page.length) return;
+  pageNo++;
+  fs.writeFileSync(
+    path.join(pagesDir, `page-${String(pageNo).padStart(5, '0')}.json`),
+    `{"data":[${page.join(',')}],"meta":{"page":{"after":"c${pageNo}"}}}`,
+  );
+  page = [];
+};
+for (const trace of syntheticTraces({ traces: Math.ceil(TARGET / 7), seed: 11 })) {
+  for (const s of trace) {
+    const json = JSON.stringify(datadogItem(s));
+    lines.push(json);
+    page.push(json);
+    if (page.length === 1000) flushPage();
+    spans++;
+  }
+  if (lines.length >= 10_000) {
+    fs.writeSync(fd, `${lines.join('\n')}\n`);
+    lines = [];
+  }
+  if (spans >= TARGET) break;
+}
+fs.writeSync(fd, lines.length ? `${lines.join('\n')}\n` : '');
+fs.closeSync(fd);
+flushPage();
+const mb = (dir: string) =>
+  Math.round(fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0) / 1e6);
+process.stdout.write(
+  `generated ${spans} spans in ${((Date.now() - t0) / 1000).toFixed(1)} s: NDJSON ${mb(ndjsonDir)} MB (1 file), pages ${mb(pagesDir)} MB (${pageNo} files)\n\n`,
+);
+
+interface Result {
+  mode: string;
+  spans: number;
+  ms: number;
+  maxRssMb: number;
+  peakTracesInFlight?: number;
+}
+/** Best of RUNS (default 2) runs: the machine may be shared, and the slower run is the noise. */
+function measure(mode: string, dir: string): Result {
+  const runs = Array.from({ length: Number(process.env.RUNS ?? 2) }, () => measureOnce(mode, dir));
+  return runs.reduce((best, r) => (r.ms < best.ms ? r : best));
+}
+function measureOnce(mode: string, dir: string): Result {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'collect-child.ts'), mode, dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
+}
+
+const rows: string[] = [];
+for (const [label, dir, kind] of [
+  ['NDJSON', ndjsonDir, 'ndjson'],
+  ['JSON pages', pagesDir, 'pages'],
+] as const) {
+  const bare = measure(`parse-${kind}`, dir);
+  const coll = measure(`collect-${kind}`, dir);
+  if (bare.spans !== coll.spans) throw new Error(`span counts differ: ${bare.spans} vs ${coll.spans}`);
+  const rate = (r: Result) => Math.round(r.spans / (r.ms / 1000)).toLocaleString('en-US');
+  rows.push(
+    `| ${label} | ${coll.spans.toLocaleString('en-US')} | ${(bare.ms / 1000).toFixed(2)} s (${rate(bare)}/s) | ${(coll.ms / 1000).toFixed(2)} s (${rate(coll)}/s) | **${(coll.ms / bare.ms).toFixed(2)}×** | ${bare.maxRssMb} MB | ${coll.maxRssMb} MB | ${coll.peakTracesInFlight} |`,
+  );
+}
+process.stdout.write(
+  [
+    '| input | spans | bare JSON.parse | collector | ratio (target ≤ 2×) | max RSS parse | max RSS collector | peak traces in flight |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n'),
+);
+if (!process.env.KEEP) fs.rmSync(root, { recursive: true, force: true });
+else process.stdout.write(`files kept in ${root}\n`);
