@@ -8,6 +8,7 @@ import { mapDatadogSpan } from '../../src/collector/readers/datadog';
 import { buildReport } from '../../src/collector/report';
 import { readState } from '../../src/collector/state';
 import { datadogItem, syntheticTraces } from '../../src/collector/synthetic';
+import { main } from '../../src/cli';
 import { memoryIo } from '../../src/cli/io';
 import { UserError } from '../../src/errors';
 import { metricsRoutes, metricsStore, MetricsStore } from '../fake-datadog/routes/metrics';
@@ -208,6 +209,33 @@ describe('collect --live against the fake Datadog API', () => {
     expect((err as UserError).message).toMatch(/HTTP 403.*check DD_API_KEY/);
     expect((err as UserError).message).not.toContain('wrong-key-0000');
     expect((err as UserError).exitCode).toBe(1);
+  });
+
+  it('runs from the command line: JSON report on stdout, summary on stderr, state written, exit 0', async () => {
+    const io = memoryIo({ DD_API_KEY: KEYS.apiKey, DD_APP_KEY: KEYS.appKey, DD_HOST: dd.url }, dir);
+    const code = await main(
+      ['collect', '--live', '--from', '45m', '--submit', '--state', 'state.json', '--format', 'json'],
+      io,
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(io.stdout);
+    expect(report.totals.traces).toBeGreaterThan(100);
+    expect(io.stderr).toMatch(/^pulled \d+ spans in 3 pages \(3 requests, 0 retried\) for /m);
+    expect(io.stderr).toMatch(/^submitted \d+ series in 1 payload\(s\) for /m);
+    expect(io.stderr + io.stdout).not.toContain(KEYS.apiKey);
+    expect(io.stderr + io.stdout).not.toContain(KEYS.appKey);
+    expect(fs.existsSync(path.join(dir, 'state.json'))).toBe(true);
+    // No policy in this folder: every env is pulled.
+    expect(spans.queries[0]).toBe('retained_by:flat_sampled');
+  });
+
+  it('exits 1 with one line when the Spans API keeps failing', async () => {
+    dd.inject({ path: '/api/v2/spans/events/search', status: 500, headers: { 'x-ratelimit-reset': '0' }, times: 10 });
+    const io = memoryIo({ DD_API_KEY: KEYS.apiKey, DD_APP_KEY: KEYS.appKey, DD_HOST: dd.url }, dir);
+    const code = await main(['collect', '--live'], io);
+    expect(code).toBe(1);
+    expect(io.stderr).toMatch(/^trace-health: POST \/api\/v2\/spans\/events\/search \(page 1\): HTTP 500: .*\n$/);
+    expect(searches().length).toBe(4);
   });
 
   it('needs both keys from the environment', async () => {
