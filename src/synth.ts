@@ -233,6 +233,29 @@ function shrinkGuard(inputs: Inputs, reviewDir: string, allow: boolean): void {
     );
 }
 
+/**
+ * Run `fn` with cheap stack traces for cdktf's bookkeeping objects. cdktf records a full stack trace (no depth
+ * limit) for every token and complex attribute it creates — the typed `Monitor` class alone creates a dozen per
+ * monitor for blocks we never set — and reads it at once, so V8 formats every frame, through source maps when
+ * running under tsx. Those traces only decorate errors about unresolvable tokens. Profiling a 150-service synth
+ * put about half of the construct-building time there. While `fn` runs, stack traces of anything that is not an
+ * Error (cdktf captures them on plain objects) format to '', so cdktf stores none; real errors keep their usual
+ * stack.
+ */
+export function withoutTokenStackTraces<T>(fn: () => T): T {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
+    if (!(error instanceof Error)) return '';
+    if (previous) return previous(error, frames);
+    return [String(error), ...frames.map((f) => `    at ${String(f)}`)].join('\n');
+  };
+  try {
+    return fn();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
 /** Files Terraform keeps in a stack folder (`terraform init` results): carried over when the folder is replaced. */
 function carryTerraformFiles(from: string, to: string): void {
   if (!existsSync(from)) return;
@@ -263,11 +286,13 @@ export function synth(opts: SynthOptions): SynthResult {
   mkdirSync(parent, { recursive: true });
   const tmp = mkdtempSync(path.join(parent, `.${path.basename(outDir)}.tmp-`));
   try {
-    const app = new App({ outdir: tmp, stackTraces: false });
-    buildStacks(app, inputs.policy, plan, (stack) =>
-      toPosix(path.relative(path.join(outDir, 'stacks', stack), inputs.policyDir)),
-    );
-    app.synth();
+    withoutTokenStackTraces(() => {
+      const app = new App({ outdir: tmp, stackTraces: false });
+      buildStacks(app, inputs.policy, plan, (stack) =>
+        toPosix(path.relative(path.join(outDir, 'stacks', stack), inputs.policyDir)),
+      );
+      app.synth();
+    });
     if (only) replaceStacks(tmp, outDir, [...only]);
     else replaceAll(tmp, outDir);
   } finally {
