@@ -140,6 +140,27 @@ describe('plan-summary model', () => {
     );
   });
 
+  it('pairs a destroy and a create of the same name: a new Terraform address for the same monitor', () => {
+    const s = summarize(['renamed.json']);
+    expect(s.stacks[0].changes.map((c) => [c.action, c.address, c.sameNameAs])).toStrictEqual([
+      [
+        'destroy',
+        'datadog_monitor.user-profile_unexpected-roots_AAAAAA',
+        'datadog_monitor.user-profile_prod_unexpected-roots',
+      ],
+      [
+        'create',
+        'datadog_monitor.user-profile_prod_unexpected-roots',
+        'datadog_monitor.user-profile_unexpected-roots_AAAAAA',
+      ],
+    ]);
+    expect(renderMarkdown(s)).toContain(
+      '> **New Terraform addresses for existing resources** in `renamed`: 1 resource is destroyed\n',
+    );
+    // Different names are not paired.
+    expect(summary.stacks.flatMap((x) => x.changes).filter((c) => c.sameNameAs)).toStrictEqual([]);
+  });
+
   it('lets destroys under the limit through', () => {
     const s = summarize(['team-identity.json', 'team-checkout.json']);
     expect(s.destroyGuard).toStrictEqual({ maxDestroy: 5, allowDestroy: false, blocked: false, violations: [] });

@@ -149,6 +149,8 @@ function resourceLine(c: ResourceChange, withAddress: boolean): string {
   else if (c.reason && REASONS[c.reason]) notes.push(REASONS[c.reason]);
   else if (c.reason && c.reason !== 'replace_because_cannot_update') notes.push(code(c.reason));
   if (c.kind === 'spanMetric' && (c.action === 'replace' || c.action === 'destroy')) notes.push('**history lost**');
+  if (c.sameNameAs)
+    notes.push(c.action === 'destroy' ? `re-created as ${code(c.sameNameAs)}` : `replaces ${code(c.sameNameAs)}`);
   const address = withAddress && c.name !== c.address ? ` · ${code(c.address)}` : '';
   return `- ${kind} ${name}${address}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
@@ -261,6 +263,23 @@ export function renderMarkdown(summary: PlanSummary, options: MarkdownOptions = 
         '> matters.',
       );
     }
+  }
+
+  for (const s of stacks) {
+    const moved = s.changes.filter((c) => c.action === 'destroy' && c.sameNameAs);
+    if (moved.length === 0) continue;
+    head.push(
+      '',
+      '> [!WARNING]',
+      `> **New Terraform addresses for existing resources** in ${code(s.stack)}: ${moved.length} resource${moved.length === 1 ? ' is' : 's are'} destroyed`,
+      '> and created again with the same name, so their Datadog ids change: links, monitor history and SLO history are',
+      '> lost. A construct id changed; keep it, or add a `moved` block. ' +
+        moved
+          .slice(0, 5)
+          .map((c) => `${code(c.address)} → ${code(c.sameNameAs!)}`)
+          .join(', ') +
+        (moved.length > 5 ? `, … ${moved.length - 5} more` : ''),
+    );
   }
 
   const blocks = stacks.flatMap((s) => ['', ...stackBlocks(s)]);

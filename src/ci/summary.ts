@@ -52,6 +52,11 @@ export interface ResourceChange {
   readonly forcedBy?: readonly string[];
   /** For updates and replacements: what changes, key fields first. */
   readonly fields: readonly FieldChange[];
+  /**
+   * Set on a destroy and a create of the same type and name in one stack: the same Datadog object under a new
+   * Terraform address (a construct id changed). The value is the other address.
+   */
+  readonly sameNameAs?: string;
 }
 
 export type ActionCounts = Record<ChangeAction | 'unchanged', number>;
@@ -416,7 +421,7 @@ export function summarizePlans(
                 : [],
         });
       }
-      return { stack: p.stack, file: p.file, counts, changes: changes.sort(compareChanges) };
+      return { stack: p.stack, file: p.file, counts, changes: pairRecreations(changes).sort(compareChanges) };
     });
 
   const totals = emptyCounts();
@@ -432,6 +437,27 @@ function spanMetricVerb(metrics: readonly ResourceChange[]): string {
   if (replaced === 0) return `deletes ${deleted} ${noun(deleted)}`;
   if (deleted === 0) return `replaces ${replaced} ${noun(replaced)}`;
   return `deletes ${deleted} and replaces ${replaced} ${noun(replaced)}`;
+}
+
+/**
+ * Pair each destroyed resource with a created one of the same type and name (one to one): Terraform will delete
+ * the Datadog object and create a new one with a new id, so links, monitor history and SLO history are lost.
+ */
+function pairRecreations(changes: ResourceChange[]): ResourceChange[] {
+  const key = (c: ResourceChange) => `${c.type}\u0000${c.name}`;
+  const created = new Map<string, ResourceChange[]>();
+  for (const c of changes)
+    if (c.action === 'create' && c.name !== c.address) created.set(key(c), [...(created.get(key(c)) ?? []), c]);
+  const pairs = new Map<ResourceChange, string>();
+  for (const c of [...changes].sort((a, b) => cmp(a.address, b.address))) {
+    if (c.action !== 'destroy' || c.name === c.address) continue;
+    const candidates = created.get(key(c));
+    const match = candidates?.shift();
+    if (!match) continue;
+    pairs.set(c, match.address);
+    pairs.set(match, c.address);
+  }
+  return changes.map((c) => (pairs.has(c) ? { ...c, sameNameAs: pairs.get(c) } : c));
 }
 
 /**
