@@ -272,7 +272,7 @@ export function renderMarkdown(summary: PlanSummary, options: MarkdownOptions = 
       '',
       '> [!WARNING]',
       `> **New Terraform addresses for existing resources** in ${code(s.stack)}: ${moved.length} resource${moved.length === 1 ? ' is' : 's are'} destroyed`,
-      '> and created again with the same name, so their Datadog ids change: links, monitor history and SLO history are',
+      `> and created again with the same name, so ${moved.length === 1 ? 'its Datadog id changes' : 'their Datadog ids change'}: links, monitor history and SLO history are`,
       '> lost. A construct id changed; keep it, or add a `moved` block. ' +
         moved
           .slice(0, 5)
