@@ -198,6 +198,8 @@ describe('plan-summary stack names', () => {
     ['plans/team-payments.plan.json', 'team-payments', 'plans/team-payments.plan.json'],
     ['cdktf.out/stacks/core/plan.json', 'core', 'cdktf.out/stacks/core/plan.json'],
     ['x/team-a/tfplan.json', 'team-a', 'x/team-a/tfplan.json'],
+    ['plan-team-a.json', 'team-a', 'plan-team-a.json'],
+    ['tfplan.core.json', 'core', 'tfplan.core.json'],
     ['team-a=artifacts/plan-1/plan.json', 'team-a', 'artifacts/plan-1/plan.json'],
   ])('%s → stack %s', (arg, stack, file) => {
     expect(planInputFromArg(arg, exists)).toStrictEqual({ stack, file });

@@ -51,7 +51,7 @@ const STACK_LABEL = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/;
 
 /**
  * The stack a plan argument names. `NAME=PATH` labels it explicitly; otherwise the file name without `.json` and
- * without a `.plan`/`.tfplan` suffix (`core.json`, `core.plan.json` → `core`), and for generic names
+ * without a `plan`/`tfplan` prefix or suffix (`core.json`, `core.plan.json`, `plan-core.json` → `core`), and for generic names
  * (`plan.json`, `tfplan.json`) the folder's name (`cdktf.out/stacks/core/plan.json` → `core`).
  */
 export function planInputFromArg(
@@ -63,7 +63,8 @@ export function planInputFromArg(
   if (labelled && !exists(arg)) return { stack: labelled[1], file: labelled[2] };
   const base = basename(arg)
     .replace(/\.json$/i, '')
-    .replace(/[.-](tf)?plan$/i, '');
+    .replace(/[.-](tf)?plan$/i, '')
+    .replace(/^(tf)?plan[.-](?=.)/i, '');
   const stack = GENERIC_PLAN_NAMES.has(base.toLowerCase()) || base === '' ? basename(dirname(resolve(cwd, arg))) : base;
   return { stack, file: arg };
 }

@@ -30,7 +30,7 @@ export function planSummaryCommand(program: Command, ctx: CliContext): void {
     )
     .argument(
       '<plans...>',
-      'plan JSON files; the stack is NAME in NAME=PATH, else the file name (core.json → core), ' +
+      'plan JSON files; the stack is NAME in NAME=PATH, else the file name (core.json, plan-core.json → core), ' +
         'else the folder for plan.json/tfplan.json (stacks/core/plan.json → core)',
     )
     .option(
