@@ -6,6 +6,18 @@ import { main } from '../../src/cli/index';
 import { memoryIo } from '../../src/cli/io';
 import { canonicalJson, diffStacks, readStacks } from '../../src/ci/stacks';
 
+/** Commits in test repositories must not depend on the machine's git config (signing, hooks, identity). */
+const GIT_ISOLATION = [
+  '-c',
+  'user.name=t',
+  '-c',
+  'user.email=t@example.com',
+  '-c',
+  'commit.gpgsign=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+];
+
 const roots: string[] = [];
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'trace-health-ci-stacks-'));
@@ -163,7 +175,7 @@ describe('changed-stacks command with a git ref', () => {
   // under test, not the real synth.
   const repo = tempDir();
   const git = (...args: string[]) => {
-    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+    const r = spawnSync('git', [...GIT_ISOLATION, ...args], {
       cwd: repo,
       encoding: 'utf8',
     });
@@ -240,7 +252,7 @@ describe('changed-stacks links node_modules into the base copy', () => {
   it('replaces a committed node_modules symlink and leaves the real folder alone', async () => {
     const repo = tempDir();
     const git = (...args: string[]) =>
-      spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+      spawnSync('git', [...GIT_ISOLATION, ...args], {
         cwd: repo,
         encoding: 'utf8',
       });
