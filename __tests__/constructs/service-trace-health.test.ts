@@ -50,6 +50,30 @@ describe('ServiceTraceHealth in a stack', () => {
     expect([...new Set(refs)].filter((r) => !known.has(r))).toEqual([]);
   });
 
+  test('references form no cycle (Terraform rejects one at validate)', () => {
+    const edges = new Map<string, string[]>();
+    for (const [type, byName] of Object.entries(tf.resource))
+      for (const [name, body] of Object.entries(byName))
+        edges.set(
+          `${type}.${name}`,
+          [...JSON.stringify(body).matchAll(/\$\{([a-z_]+\.[A-Za-z0-9_-]+)\.id\}/g)].map((m) => m[1]),
+        );
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (node: string, trail: string[]) => {
+      if (state.get(node) === 'done') return;
+      if (state.get(node) === 'visiting') {
+        cycles.push([...trail.slice(trail.indexOf(node)), node].join(' -> '));
+        return;
+      }
+      state.set(node, 'visiting');
+      for (const next of edges.get(node) ?? []) visit(next, [...trail, node]);
+      state.set(node, 'done');
+    };
+    for (const node of edges.keys()) visit(node, []);
+    expect(cycles).toEqual([]);
+  });
+
   test('SLOs: metric SLO with the policy target, warning and timeframe', () => {
     const continuity = slos['checkout-api_prod_slo_trace-continuity'] as Record<string, unknown>;
     expect(continuity.type).toBe('metric');

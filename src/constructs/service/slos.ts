@@ -6,6 +6,7 @@
  */
 import { continuityQuery, filter, tagCoverageQuery } from '../../datadog/queries';
 import type { TagRule } from '../../policy/model';
+import { serviceDashboardTitle } from '../dashboard';
 import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
 import { describeRouting } from './notify';
@@ -29,6 +30,14 @@ function sloTags(ctx: ServiceContext, env: string, check: string): string[] {
   return sortedTags([...serviceTags(ctx.service.name, ctx.policy.team, env), `${CHECK_TAG_KEY}:${check}`]);
 }
 
+/**
+ * SLO descriptions name the service's dashboard instead of linking it by id: the dashboard shows the SLOs (it
+ * references their ids), so an SLO referencing the dashboard's id would be a dependency cycle Terraform rejects.
+ */
+function seeDashboard(ctx: ServiceContext): string {
+  return `Graphs and the how-to-investigate cheat sheet: the "${serviceDashboardTitle(ctx.service.name)}" dashboard.`;
+}
+
 export function continuitySlo(ctx: ServiceContext, env: string): SloSpec {
   const q = continuityQuery(filter(ctx.service.name, env));
   const s = ctx.policy.slo;
@@ -39,7 +48,7 @@ export function continuitySlo(ctx: ServiceContext, env: string): SloSpec {
     name: sloName(ctx.service.name, env, 'trace continuity'),
     description:
       'Share of spans whose parent is present in the complete trace (measured by the trace-health collector on ' +
-      `sampled complete traces). Dashboard: ${ctx.dashboardUrl}`,
+      `sampled complete traces). ${seeDashboard(ctx)}`,
     numerator: q.numerator,
     denominator: q.denominator,
     timeframe: s.timeframe,
@@ -60,7 +69,7 @@ export function tagCoverageSlo(ctx: ServiceContext, env: string, rule: TagRule):
     name: sloName(ctx.service.name, env, `${rule.tag} coverage`),
     description:
       `Share of ${scopeLabel(rule.scope)} that carry \`${rule.tag}\` (Datadog span-based metrics, all ingested ` +
-      `spans). Dashboard: ${ctx.dashboardUrl}`,
+      `spans). ${seeDashboard(ctx)}`,
     numerator: q.numerator,
     denominator: q.denominator,
     timeframe: s.timeframe,
