@@ -10,5 +10,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   maxWorkers: 1,
-  testTimeout: 30 * 60 * 1000,
+  testTimeout: 60 * 60 * 1000,
 };

@@ -8,10 +8,12 @@
  * to a fake of its own, so call counts are exact while stacks run in parallel.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDatadog } from '../fake-datadog/server';
 import { terraformRoutes } from '../fake-datadog/routes/terraform';
+import { PROVIDER_VERSION } from '../../scripts/terraform-provider';
 
 export interface TerraformSetup {
   readonly terraform: string;
@@ -64,6 +66,9 @@ export function terraformEnv(setup: TerraformSetup, fakeUrl: string): NodeJS.Pro
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     DD_HOST: fakeUrl,
+    // Synthesized stacks set the provider's api_url from this variable (default: the policy's site), which wins
+    // over DD_HOST.
+    TF_VAR_datadog_api_url: `${fakeUrl}/`,
     DD_API_KEY: 'fake-api-key',
     DD_APP_KEY: 'fake-app-key',
   };
@@ -161,6 +166,33 @@ export function plannedResources(planJson: string): PlannedResource[] {
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
+const locks = new Map<TerraformSetup, Promise<string>>();
+
+/**
+ * A dependency lock file for the provider, made once by an init of an empty configuration. Terraform's plugin cache
+ * is not safe for concurrent inits: without a lock file every init installs the provider into the cache again,
+ * and a parallel init can find the cache entry half replaced ("Required plugins are not installed", seen once in
+ * 103 stacks). With this lock file in place, init only links the verified cache entry.
+ */
+export function providerLock(setup: TerraformSetup): Promise<string> {
+  let lock = locks.get(setup);
+  if (!lock) {
+    lock = (async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'th-tf-lock-'));
+      writeFileSync(
+        join(dir, 'main.tf.json'),
+        JSON.stringify({
+          terraform: { required_providers: { datadog: { source: 'DataDog/datadog', version: PROVIDER_VERSION } } },
+        }),
+      );
+      await step(setup, 'lock', ['init', '-backend=false', '-input=false', '-no-color'], dir, terraformEnv(setup, ''));
+      return join(dir, '.terraform.lock.hcl');
+    })();
+    locks.set(setup, lock);
+  }
+  return lock;
+}
+
 /** init, validate, plan -refresh=false -out, show -json, for one stack against a fake of its own. */
 export async function planStack(
   setup: TerraformSetup,
@@ -169,6 +201,7 @@ export async function planStack(
   workDir: string,
 ): Promise<StackPlan> {
   prepareWorkDir(stackJsonFile, workDir);
+  copyFileSync(await providerLock(setup), join(workDir, '.terraform.lock.hcl'));
   const fake = await FakeDatadog.start([terraformRoutes()]);
   try {
     const env = terraformEnv(setup, fake.url);
