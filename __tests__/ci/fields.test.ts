@@ -1,5 +1,5 @@
 import { changedFields, flatten, lineDiff, notifyHandles } from '../../src/ci/fields';
-import { code, escapeMd } from '../../src/ci/markdown';
+import { code, escapeMd, focusPairs } from '../../src/ci/markdown';
 
 describe('changedFields', () => {
   it('unwraps one-element blocks and keys SLO thresholds by timeframe', () => {
@@ -75,6 +75,18 @@ describe('lineDiff', () => {
   it('lists removed lines before added ones, in order, ignoring the common parts', () => {
     expect(lineDiff('a\nb\nc\nd', 'a\nB\nc\nd\ne')).toStrictEqual(['- b', '+ B', '+ e']);
     expect(lineDiff('same', 'same')).toStrictEqual([]);
+  });
+});
+
+describe('focusPairs', () => {
+  it('drops the long common start of a replaced line, so that the cut keeps the change', () => {
+    const head = 'x'.repeat(100);
+    expect(focusPairs([`- ${head} 1% end`, `+ ${head} 0.8% end`, '+ added'])).toStrictEqual([
+      `- …${'x'.repeat(59)} 1% end`,
+      `+ …${'x'.repeat(59)} 0.8% end`,
+      '+ added',
+    ]);
+    expect(focusPairs(['- short a', '+ short b'])).toStrictEqual(['- short a', '+ short b']);
   });
 });
 

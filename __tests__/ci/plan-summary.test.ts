@@ -420,6 +420,45 @@ describe('a real plan', () => {
     expectGolden('real-core-changes.md', md.stdout);
   });
 
+  it('reads a real update: tier-1 thresholds, SLO target and a new pager for team identity', async () => {
+    // team-identity.json: the example's team-identity stack applied to the fake, then planned (with refresh) from a
+    // policy where tier 1 has orphanRate 0.004/0.008 and SLO 99.5/99.8, and team identity also notifies
+    // @pagerduty-identity; five of its entries kept (four updates, one no-op).
+    const r = await run(['plan-summary', '--json', 'real/team-identity.json'], FIXTURES);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.stacks[0].stack).toBe('team-identity');
+    expect(doc.stacks[0].counts).toStrictEqual({
+      destroy: 0,
+      replace: 0,
+      update: 4,
+      forget: 0,
+      create: 0,
+      unchanged: 1,
+    });
+    const fields = Object.fromEntries(
+      doc.stacks[0].changes.map((c: ResourceChange) => [c.address, c.fields.map((f) => [f.field, f.before, f.after])]),
+    );
+    expect(fields['datadog_monitor.auth-api_prod_orphan-rate_ratio'].slice(1)).toStrictEqual([
+      ['monitor_thresholds.critical', '0.01', '0.008'],
+      ['monitor_thresholds.warning', '0.005', '0.004'],
+    ]);
+    expect(fields['datadog_monitor.auth-api_prod_orphan-rate_ratio'][0][0]).toBe('query');
+    expect(fields['datadog_service_level_objective.auth-api_prod_slo_trace-continuity']).toStrictEqual([
+      ['thresholds.target', '99.9', '99.5'],
+      ['thresholds.warning', '99.95', '99.8'],
+    ]);
+    const composite = doc.stacks[0].changes.find(
+      (c: ResourceChange) => c.address === 'datadog_monitor.auth-api_prod_orphan-rate',
+    );
+    expect(composite.service).toBe('auth-api');
+    expect(composite.fields[0]).toMatchObject({ field: 'notify', added: ['@pagerduty-identity'], removed: [] });
+    const dashboard = doc.stacks[0].changes.find((c: ResourceChange) => c.kind === 'dashboard');
+    expect(dashboard).toMatchObject({ service: 'auth-api', name: 'Trace health — auth-api' });
+    const md = await run(['plan-summary', 'real/team-identity.json'], FIXTURES);
+    expectGolden('real-team-identity.md', md.stdout);
+  });
+
   it('blocks the same resources destroyed (a catalog that vanished), span metrics first', async () => {
     const plan = JSON.parse(json);
     for (const rc of plan.resource_changes) {

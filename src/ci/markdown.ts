@@ -22,6 +22,34 @@ const MAX_MESSAGE_LINES = 12;
 /** Values longer than this are shown as a diff block rather than inline. */
 const LONG_VALUE_CHARS = 60;
 
+/**
+ * Long changed lines (monitor messages are paragraphs) are cut at MAX_VALUE_CHARS; so that the cut keeps the
+ * change, a `-` line and the `+` line that replaces it lose their long common start (`- …ordering 1% …`).
+ */
+export function focusPairs(lines: readonly string[]): string[] {
+  const out = [...lines];
+  let i = 0;
+  while (i < out.length) {
+    let minus = i;
+    while (minus < out.length && out[minus].startsWith('- ')) minus++;
+    let plus = minus;
+    while (plus < out.length && out[plus].startsWith('+ ')) plus++;
+    for (let k = 0; k < Math.min(minus - i, plus - minus); k++) {
+      const a = out[i + k].slice(2);
+      const b = out[minus + k].slice(2);
+      let common = 0;
+      while (common < a.length && common < b.length && a[common] === b[common]) common++;
+      if (common > 80) {
+        const from = common - 60;
+        out[i + k] = `- …${a.slice(from)}`;
+        out[minus + k] = `+ …${b.slice(from)}`;
+      }
+    }
+    i = plus > i ? plus : i + 1;
+  }
+  return out;
+}
+
 function clip(line: string): string {
   return line.length > MAX_VALUE_CHARS ? `${line.slice(0, MAX_VALUE_CHARS)}…` : line;
 }
@@ -108,14 +136,14 @@ function fieldLines(f: FieldChange): string[] {
     return [
       `- ${label}:`,
       `  ${fence}diff`,
-      ...shown.map((l) => `  ${clip(l)}`),
+      ...focusPairs(shown).map((l) => `  ${clip(l)}`),
       `  ${fence}`,
       ...(more > 0 ? [`  … ${more} more changed line${more === 1 ? '' : 's'}`] : []),
     ];
   }
   if (f.added || f.removed) {
     const parts: string[] = [];
-    if (f.field === 'dashboard.widgets') parts.push(`${f.before ?? '0'} → ${f.after ?? '0'}`);
+    if (f.field === 'dashboard.widgets' && f.before !== f.after) parts.push(`${f.before ?? '0'} → ${f.after ?? '0'}`);
     const list = (items: readonly string[]) => items.map(code).join(', ');
     if (f.added?.length) parts.push(`added ${list(f.added)}`);
     if (f.removed?.length) parts.push(`removed ${list(f.removed)}`);
