@@ -1,7 +1,8 @@
 /**
  * One measurement of `npm run bench:collect`, in its own process so that peak memory (max RSS) is its own:
  *   tsx bench/collect-child.ts <parse-ndjson|collect-ndjson|parse-pages|collect-pages> <folder>
- * Prints one JSON line: {mode, spans, ms, maxRssMb, peakTracesInFlight?}.
+ * Prints one JSON line: {mode, spans, ms (wall), cpuMs (user+system, GC threads included), maxRssMb,
+ * peakTracesInFlight?}.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,16 +49,22 @@ const files = fs
   .map((f) => path.join(dir, f));
 
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 let spans = 0;
 let peakTracesInFlight: number | undefined;
 if (mode === 'parse-ndjson') for (const f of files) spans += parseNdjson(f);
 else if (mode === 'parse-pages')
   for (const f of files) spans += (JSON.parse(fs.readFileSync(f, 'utf8')) as { data: unknown[] }).data.length;
 else if (mode === 'collect-ndjson' || mode === 'collect-pages') {
-  const a = collectFiles([dir], defaultOptions('datadoghq.com'));
+  const a = collectFiles([dir], {
+    ...defaultOptions('datadoghq.com'),
+    ...(process.env.HORIZON_MS ? { horizonMs: Number(process.env.HORIZON_MS) } : {}),
+  });
   spans = a.totals.spans + a.totals.malformedSpans;
   peakTracesInFlight = a.peakTracesInFlight;
 } else throw new Error(`unknown mode ${mode}`);
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
 const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-process.stdout.write(`${JSON.stringify({ mode, spans, ms: Math.round(ms), maxRssMb, peakTracesInFlight })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, spans, ms: Math.round(ms), cpuMs, maxRssMb, peakTracesInFlight })}\n`);

@@ -7,7 +7,7 @@
  * calls it?) are taken in `finish()`, so the result does not depend on the order spans arrive in.
  */
 import { hasTagQuery } from '../datadog/metrics';
-import { matchSpan, parseSpanQuery, SpanQuery } from '../datadog/span-query';
+import { lookupAttribute, matchSpan, parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
 import type { TagRule, Thresholds } from '../policy/model';
 import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
 import { Span, SpanSink, TracerFamily } from './model';
@@ -84,6 +84,8 @@ export interface ServiceAccumulator {
   readonly name: string;
   excluded: number;
   readonly groups: Map<string, GroupCounts>;
+  /** env → version → the same GroupCounts as in `groups`. */
+  readonly groupIndex: Map<string | undefined, Map<string, GroupCounts>>;
   readonly tracers: Set<TracerFamily>;
   readonly coverage: Map<string, Coverage>;
   readonly coverageByVersion: Map<string, Map<string, Coverage>>;
@@ -166,10 +168,37 @@ export class Collector {
     this.window = options.window;
     this.maxExamples = options.maxExamples ?? DEFAULT_MAX_EXAMPLES;
     this.assembler = new TraceAssembler((spans) => this.trace(spans), options.horizonMs ?? DEFAULT_HORIZON_MS);
-    this.sink = this.assembler;
     // Validate every scope up front: a bad scope is a policy error before any input is read.
-    compileRules(options.defaultRequiredTags ?? []);
-    for (const s of Object.values(options.services ?? {})) compileRules(s.requiredTags ?? []);
+    const all = [...compileRules(options.defaultRequiredTags ?? [])];
+    for (const s of Object.values(options.services ?? {})) all.push(...compileRules(s.requiredTags ?? []));
+    const fields = { attributes: new Set<string>(['_top_level']), tags: new Set<string>() };
+    for (const r of all) {
+      queryFields(r.scope, fields);
+      queryFields(r.has, fields);
+    }
+    const attributeKeys = [...fields.attributes];
+    const tagPrefixes = [...fields.tags].map((t) => `${t.toLowerCase()}:`);
+    // Spans wait in memory until their trace is complete: keep only the attributes and tags the rules read, so a
+    // span in flight costs a few hundred bytes instead of its whole parsed JSON (and the rest dies young).
+    const assembler = this.assembler;
+    this.sink = {
+      span(s: Span): void {
+        let attributes: Record<string, unknown> | undefined;
+        for (const key of attributeKeys) {
+          const v = lookupAttribute(s.attributes, key);
+          if (v !== undefined) (attributes ??= {})[key] = v;
+        }
+        let tags: string[] | undefined;
+        if (tagPrefixes.length && s.tags)
+          for (const t of s.tags) if (tagPrefixes.some((p) => t.toLowerCase().startsWith(p))) (tags ??= []).push(t);
+        // The reader hands the span over: replace its fields in place rather than copying 18 of them.
+        const owned = s as { attributes?: Readonly<Record<string, unknown>>; tags?: readonly string[] };
+        owned.attributes = attributes;
+        owned.tags = tags;
+        assembler.span(s);
+      },
+      malformed: (reason: string, origin: string) => assembler.malformed(reason, origin),
+    };
   }
 
   /** Live mode: shorten the window (request budget spent); traces starting later are left to the next window. */
@@ -211,6 +240,7 @@ export class Collector {
       name,
       excluded: 0,
       groups: new Map(),
+      groupIndex: new Map(),
       tracers: new Set(),
       coverage: new Map(),
       coverageByVersion: new Map(),
@@ -268,11 +298,14 @@ export class Collector {
         continue;
       }
       const version = s.version ?? NO_VERSION;
-      const key = `${s.env ?? ''}\u0000${version}`;
-      let g = acc.groups.get(key);
+      // Two map lookups rather than a key string built per span.
+      let byVersion = acc.groupIndex.get(s.env);
+      if (!byVersion) acc.groupIndex.set(s.env, (byVersion = new Map()));
+      let g = byVersion.get(version);
       if (!g) {
         g = { env: s.env, version: s.version, spans: 0, orphans: 0, roots: 0, doubleInstrumented: 0, calls: new Map() };
-        acc.groups.set(key, g);
+        byVersion.set(version, g);
+        acc.groups.set(`${s.env ?? ''}\u0000${version}`, g);
       }
       g.spans++;
 

@@ -309,6 +309,18 @@ function valueMatches(pattern: string, actual: string, caseInsensitive: boolean)
 export function lookupAttribute(bag: Readonly<Record<string, unknown>> | undefined, path: string): unknown {
   if (!bag) return undefined;
   if (Object.prototype.hasOwnProperty.call(bag, path)) return bag[path];
+  // Fast path for the common fully nested shape ({usr:{id:…}}).
+  let node: unknown = bag;
+  let from = 0;
+  for (;;) {
+    const dot = path.indexOf('.', from);
+    const seg = dot < 0 ? path.slice(from) : path.slice(from, dot);
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, seg)) break;
+    node = (node as Record<string, unknown>)[seg];
+    if (dot < 0) return node;
+    from = dot + 1;
+  }
+  if (path.indexOf('.') < 0) return undefined;
   let dot = path.indexOf('.');
   while (dot > 0) {
     const head = path.slice(0, dot);
@@ -416,4 +428,22 @@ export function usesTopLevel(query: SpanQuery): boolean {
     default:
       return false;
   }
+}
+
+/** The fields a query reads: `@` attribute paths and (non-reserved) tag keys. */
+export function queryFields(query: SpanQuery, into = { attributes: new Set<string>(), tags: new Set<string>() }) {
+  switch (query.kind) {
+    case 'term':
+      if (query.attribute) into.attributes.add(query.key);
+      else if (!RESERVED_KEYS.has(query.key)) into.tags.add(query.key);
+      break;
+    case 'not':
+      queryFields(query.expr, into);
+      break;
+    case 'and':
+    case 'or':
+      for (const e of query.exprs) queryFields(e, into);
+      break;
+  }
+  return into;
 }

@@ -51,6 +51,21 @@ function tagValue(tags: readonly string[] | undefined, key: string): string | un
 }
 
 /**
+ * Low-cardinality strings (service, env, version, resource…) shared across spans: a span waiting for the rest of
+ * its trace then holds a reference, not its own copy, so less survives into the old generation (GC time is the
+ * collector's main cost on large inputs). Bounded: past the limit, strings are used as they come.
+ */
+const interned = new Map<string, string>();
+const INTERN_LIMIT = 50_000;
+export function intern(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const hit = interned.get(v);
+  if (hit !== undefined) return hit;
+  if (interned.size < INTERN_LIMIT) interned.set(v, v);
+  return v;
+}
+
+/**
  * Map one Datadog span (the `attributes` object of a list item) to the span model. Returns a reason string when the
  * span is malformed. Throws UnsafeNumericId for numeric ids above 2^53 (the caller re-reads the source).
  */
@@ -98,17 +113,17 @@ export function mapDatadogSpan(a: unknown): Span | string {
     traceId,
     spanId,
     parentId,
-    service,
-    env: str(a.env) ?? str(attributes.env) ?? tagValue(tags, 'env'),
-    version: str(a.version) ?? str(attributes.version) ?? tagValue(tags, 'version'),
-    resource: str(a.resource_name) ?? str(attributes.resource_name),
-    operation: str(a.operation_name) ?? str(attributes.operation_name),
-    host: str(a.host),
+    service: intern(service)!,
+    env: intern(str(a.env) ?? str(attributes.env) ?? tagValue(tags, 'env')),
+    version: intern(str(a.version) ?? str(attributes.version) ?? tagValue(tags, 'version')),
+    resource: intern(str(a.resource_name) ?? str(attributes.resource_name)),
+    operation: intern(str(a.operation_name) ?? str(attributes.operation_name)),
+    host: intern(str(a.host)),
     error,
     tags,
     attributes,
     kind,
-    peerService: str(lookupAttribute(attributes, 'peer.service')),
+    peerService: intern(str(lookupAttribute(attributes, 'peer.service'))),
     tracer,
     start,
     excludedBy,
