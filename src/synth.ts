@@ -25,6 +25,7 @@ import {
 } from 'node:fs';
 import * as path from 'node:path';
 import { loadCatalog } from './catalog/load';
+import { catalogWarnings } from './catalog/read';
 import type { Catalog, Service } from './catalog/model';
 import { checkShrink, formatShrink } from './catalog/shrink';
 import { overviewDashboardSpec } from './constructs/overview';
@@ -56,7 +57,8 @@ export interface Inputs {
 /** Read and validate the policy and its catalog (UserError, exit 2, on any problem). */
 export function loadInputs(config: string, cwd: string): Inputs {
   const doc = loadPolicy(config, { cwd });
-  const catalog = loadCatalog(policyCatalogPath(doc, cwd), { cwd });
+  // Relative to cwd, so that catalog messages name files the way the user sees them.
+  const catalog = loadCatalog(path.relative(cwd, policyCatalogPath(doc, cwd)) || '.', { cwd });
   const policy = resolvePolicy(doc, catalog);
   const policyDir = doc.baseDir ?? path.dirname(path.resolve(cwd, config));
   return { doc, policy, catalog, policyDir };
@@ -305,7 +307,13 @@ export function synth(opts: SynthOptions): SynthResult {
     for (const f of readdirSync(reviewDir))
       if (f.endsWith('.yaml') && !manifests.has(f.slice(0, -'.yaml'.length))) rmSync(path.join(reviewDir, f));
 
-  return { stacks: plan.stacks.map((s) => s.name), warnings: plan.warnings, outDir, reviewDir };
+  return {
+    stacks: plan.stacks.map((s) => s.name),
+    // Catalog warnings (a service without a team, a dependsOn naming nothing) first, then per-service ones.
+    warnings: [...catalogWarnings(inputs.catalog), ...plan.warnings],
+    outDir,
+    reviewDir,
+  };
 }
 
 /** Full synth: the new output folder replaces the old one (Terraform's init files carried over). */

@@ -42,6 +42,15 @@ describe('synth (small project)', () => {
     expect(readdirSync(p.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  test('catalog warnings are printed too (a dependsOn naming nothing), and synth still succeeds', async () => {
+    p.write('catalog/a1.yaml', `${p.read('catalog/a1.yaml')}\n  dependsOn:\n    - service:ghost\n`);
+    const r = await run(p, 'synth');
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n')[0]).toMatch(
+      /^warning: catalog\/a1\.yaml:1:1: a1 depends on service:ghost, which is not in the catalog$/,
+    );
+  });
+
   test('same input, same bytes: a second synth, or catalog files listed in another order', async () => {
     await run(p, 'synth');
     const first = p.tree('cdktf.out');
