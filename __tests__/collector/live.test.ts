@@ -238,6 +238,28 @@ describe('collect --live against the fake Datadog API', () => {
     expect(searches().length).toBe(4);
   });
 
+  it('the fake also serves GET /api/v2/spans/events (listSpansGet) with cursor pagination', async () => {
+    const { datadogClient } = await import('../../src/collector/spans-api');
+    const client = datadogClient({ baseUrl: dd.url, ...KEYS }, 10);
+    let cursor: string | undefined;
+    let total = 0;
+    for (let page = 0; page < 10; page++) {
+      const res = await client.spans.listSpansGet({
+        filterQuery: 'retained_by:flat_sampled',
+        filterFrom: new Date(now - 60 * MIN).toISOString(),
+        filterTo: new Date(now).toISOString(),
+        sort: 'timestamp',
+        pageLimit: 1000,
+        ...(cursor ? { pageCursor: cursor } : {}),
+      });
+      total += res.data?.length ?? 0;
+      cursor = res.meta?.page?.after;
+      if (!cursor) break;
+    }
+    expect(total).toBe(spans.spans.length);
+    expect(dd.requestsTo('GET', '/api/v2/spans/events').length).toBe(Math.ceil(spans.spans.length / 1000));
+  });
+
   it('needs both keys from the environment', async () => {
     await expect(runLive(params({ io: memoryIo({ DD_HOST: dd.url }) }))).rejects.toThrow(
       /DD_API_KEY and DD_APP_KEY are not set/,
