@@ -127,6 +127,16 @@ export function planApp(policy: Policy, catalog: Catalog, only?: ReadonlySet<str
   }
   for (const name of [...groups.keys()].sort(byText))
     stacks.push({ kind: 'services', name, services: groups.get(name)! });
+  const unmapped = stacks.flatMap((s) =>
+    s.kind === 'services' ? s.services.filter((x) => x.plan.routing.unmapped.length).map((x) => x.service.name) : [],
+  );
+  if (unmapped.length)
+    warnings.push(
+      `${unmapped.length} service${unmapped.length === 1 ? '' : 's'} (${unmapped.sort(byText).join(', ')}) ` +
+        'have catalog contacts or PagerDuty/Opsgenie integrations that name an id, not a Datadog handle, so ' +
+        'those are not notified; add the handles (e.g. @pagerduty-<service name in the Datadog integration>) to ' +
+        "notify in trace-health.yaml. The review manifest lists them per service under 'unmapped'.",
+    );
   return { stacks, warnings };
 }
 

@@ -33,6 +33,13 @@ describe('handles from catalog contacts and integrations', () => {
     expect(opsgenieHandle('https://acme.app.opsgenie.com/service/checkout')).toBe('@opsgenie-checkout');
     expect(pagerdutyHandle('https://')).toBeUndefined();
   });
+
+  test('URLs ending in an id give no handle: a PagerDuty service id, an Opsgenie UUID', () => {
+    expect(pagerdutyHandle('https://example.pagerduty.com/service-directory/PWEBGW1')).toBeUndefined();
+    expect(
+      opsgenieHandle('https://example.app.opsgenie.com/service/9e2b7c4d-1a3f-4b8e-8c6d-5f0a1e2d3c4b'),
+    ).toBeUndefined();
+  });
 });
 
 describe('routing', () => {
@@ -53,6 +60,7 @@ describe('routing', () => {
     expect(r).toEqual({
       always: ['@checkout@example.com', '@slack-checkout', '@slack-zz-policy'],
       alertOnly: ['@opsgenie-checkout', '@pagerduty-checkout-api'],
+      unmapped: [],
     });
     expect(describeRouting(r)).toEqual([
       '@checkout@example.com',
@@ -73,9 +81,24 @@ describe('routing', () => {
     expect(r.alertOnly).toEqual(['@opsgenie-checkout']);
   });
 
+  test('contacts and integrations naming ids are reported as unmapped, unless the policy names such a handle', () => {
+    const ids = service('web-gateway', {
+      contacts: [{ type: 'slack', contact: 'https://example.slack.com/archives/C01PLATFORM' }],
+      integrations: { pagerduty: { serviceUrl: 'https://example.pagerduty.com/service-directory/PWEBGW1' } },
+    });
+    expect(routing(policy('web-gateway', { notify: [] }), ids)).toEqual({
+      always: [],
+      alertOnly: [],
+      unmapped: ['pagerduty PWEBGW1', 'slack C01PLATFORM'],
+    });
+    expect(routing(policy('web-gateway', { notify: ['@pagerduty-web-gateway'] }), ids).unmapped).toEqual([
+      'slack C01PLATFORM',
+    ]);
+  });
+
   test('nobody: empty routing and empty block', () => {
     const r = routing(policy('lonely', { notify: [] }), service('lonely'));
-    expect(r).toEqual({ always: [], alertOnly: [] });
+    expect(r).toEqual({ always: [], alertOnly: [], unmapped: [] });
     expect(notificationBlock(r)).toBe('');
   });
 });

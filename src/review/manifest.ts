@@ -81,6 +81,7 @@ export function renderServicesManifest(stack: string, plans: readonly ServicePla
     lines.push(`    team: ${q(p.team)}`);
     if (p.tier !== undefined) lines.push(`    tier: ${q(p.tier)}`);
     lines.push(`    envs: ${list(p.envs)}`);
+    if (p.routing.unmapped.length) lines.push(`    unmapped: ${list(p.routing.unmapped)}`);
     lines.push('    monitors:');
     for (const m of [...p.monitors].sort(byId)) lines.push(...monitorLines(m, p.service, '      '));
     lines.push('    slos:');

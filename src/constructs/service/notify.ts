@@ -15,6 +15,20 @@ export interface Routing {
   readonly always: readonly string[];
   /** Notified on critical alerts and their recovery only: PagerDuty and Opsgenie services. */
   readonly alertOnly: readonly string[];
+  /**
+   * Catalog contacts and integrations no handle could be derived from (`pagerduty PWEBGW1`, `slack C01PLATFORM`):
+   * Datadog needs the name configured in its integration, and a URL ending in an id does not tell it.
+   */
+  readonly unmapped: readonly string[];
+}
+
+/** PagerDuty service ids (`PWEBGW1`), Slack channel ids (`C0123ABCD`), UUIDs (Opsgenie): ids, not handle names. */
+export function looksLikeId(segment: string): boolean {
+  return (
+    /^P[A-Z0-9]{6}$/.test(segment) ||
+    /^[CG][A-Z0-9]{8,}$/.test(segment) ||
+    /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(segment)
+  );
 }
 
 /** Slack contact (`https://org.slack.com/archives/<channel>`, `#channel`, `channel`) → `@slack-<channel>`. */
@@ -23,7 +37,7 @@ export function slackHandle(contact: string): string | undefined {
   const segment = value.includes('/') ? lastPathSegment(value) : value.replace(/^#/, '');
   if (!segment) return undefined;
   // A channel id (C0123ABCD) is not a channel name, and Datadog's handle needs the name.
-  if (/^[CG][A-Z0-9]{8,}$/.test(segment)) return undefined;
+  if (looksLikeId(segment)) return undefined;
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(segment)) return undefined;
   return `@slack-${segment}`;
 }
@@ -35,19 +49,20 @@ export function emailHandle(contact: string): string | undefined {
 }
 
 /**
- * PagerDuty service URL → `@pagerduty-<name>`: the last path segment of the URL. Datadog's handle is the
- * service name as configured in the Datadog PagerDuty integration; when the catalog URL ends with a service id
- * instead, put the right handle in the policy's `notify`.
+ * PagerDuty service URL → `@pagerduty-<name>` when the URL ends with a name. Datadog's handle is the service
+ * name as configured in the Datadog PagerDuty integration; service-directory URLs usually end with the service
+ * id (`PWEBGW1`), which is no handle — then there is none (see `Routing.unmapped`), and the policy's `notify`
+ * must name it.
  */
 export function pagerdutyHandle(serviceUrl: string): string | undefined {
   const segment = lastPathSegment(serviceUrl);
-  return segment ? `@pagerduty-${segment}` : undefined;
+  return segment && !looksLikeId(segment) ? `@pagerduty-${segment}` : undefined;
 }
 
-/** Opsgenie service URL → `@opsgenie-<name>` (same caveat as PagerDuty). */
+/** Opsgenie service URL → `@opsgenie-<name>` (same caveat: service URLs usually end with a UUID). */
 export function opsgenieHandle(serviceUrl: string): string | undefined {
   const segment = lastPathSegment(serviceUrl);
-  return segment ? `@opsgenie-${segment}` : undefined;
+  return segment && !looksLikeId(segment) ? `@opsgenie-${segment}` : undefined;
 }
 
 function lastPathSegment(url: string): string | undefined {
@@ -71,17 +86,32 @@ function contactHandle(c: Contact): string | undefined {
 /** The handles a service's monitors notify, sorted and de-duplicated. */
 export function routing(policy: ServicePolicy, service: Service): Routing {
   const always = new Set(policy.notify);
+  const unmapped: string[] = [];
   for (const c of service.contacts) {
     const h = contactHandle(c);
     if (h) always.add(h);
+    else if (c.type.toLowerCase() === 'slack') unmapped.push(`slack ${lastPathSegment(c.contact) ?? c.contact}`);
   }
   const alertOnly = new Set<string>();
-  const pd = service.integrations.pagerduty && pagerdutyHandle(service.integrations.pagerduty.serviceUrl);
-  if (pd) alertOnly.add(pd);
-  const og = service.integrations.opsgenie && opsgenieHandle(service.integrations.opsgenie.serviceUrl);
-  if (og) alertOnly.add(og);
+  const { pagerduty, opsgenie } = service.integrations;
+  if (pagerduty) {
+    const h = pagerdutyHandle(pagerduty.serviceUrl);
+    if (h) alertOnly.add(h);
+    else unmapped.push(`pagerduty ${lastPathSegment(pagerduty.serviceUrl) ?? pagerduty.serviceUrl}`);
+  }
+  if (opsgenie) {
+    const h = opsgenieHandle(opsgenie.serviceUrl);
+    if (h) alertOnly.add(h);
+    else unmapped.push(`opsgenie ${lastPathSegment(opsgenie.serviceUrl) ?? opsgenie.serviceUrl}`);
+  }
   for (const h of always) alertOnly.delete(h);
-  return { always: [...always].sort(compareText), alertOnly: [...alertOnly].sort(compareText) };
+  // A handle the policy names for an integration makes it mapped (`@pagerduty-…`, `@opsgenie-…`, `@slack-…`).
+  const named = (kind: string) => [...always, ...alertOnly].some((h) => h.startsWith(`@${kind}-`));
+  return {
+    always: [...always].sort(compareText),
+    alertOnly: [...alertOnly].sort(compareText),
+    unmapped: unmapped.filter((u) => !named(u.slice(0, u.indexOf(' ')))).sort(compareText),
+  };
 }
 
 export function hasAnyone(r: Routing): boolean {

@@ -79,7 +79,10 @@ export function planService(input: ServicePlanInput): ServicePlan {
     warnings.push(
       `service ${service.name} (team ${policy.team}): its monitors notify nobody. Set notify for it in ` +
         'trace-health.yaml (defaults, teams or services), or give it a Slack or email contact or a PagerDuty/' +
-        'Opsgenie integration in the service catalog.',
+        'Opsgenie integration in the service catalog.' +
+        (r.unmapped.length
+          ? ` Its catalog names ${r.unmapped.join(', ')}: ids, not the handle names Datadog needs.`
+          : ''),
     );
 
   return {
