@@ -88,6 +88,21 @@ describe('review manifest', () => {
     expect(new Set(added)).toEqual(new Set(['        notify: ["@slack-new"]']));
   });
 
+  test('contacts and integrations that reach nobody are listed under the service', () => {
+    const plan = planService({
+      site: 'datadoghq.com',
+      service: service('web-gateway', {
+        integrations: { pagerduty: { serviceUrl: 'https://example.pagerduty.com/service-directory/PWEBGW1' } },
+      }),
+      policy: policy('web-gateway'),
+      entrypoint: true,
+    });
+    expect(renderServicesManifest('team-platform', [plan])).toContain(
+      '    envs: ["prod"]\n    unmapped: ["pagerduty PWEBGW1"]\n    monitors:\n',
+    );
+    expect(text).not.toContain('unmapped');
+  });
+
   test('it is YAML, and lists its services (for the shrink guard)', () => {
     expect(manifestServices(text)).toEqual(['checkout-api']);
     expect(manifestServices('stack: core\nspan_metrics: {}\n')).toEqual([]);
