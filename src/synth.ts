@@ -11,7 +11,7 @@
  * - the shrink guard: a catalog that lost more services than `maxRemovalRatio` since the committed review
  *   manifest stops synth (exit 1) unless `allowRemovals`.
  */
-import { App } from 'cdktf';
+import type { App } from 'cdktf';
 import {
   cpSync,
   existsSync,
@@ -28,9 +28,9 @@ import { loadCatalog } from './catalog/load';
 import { catalogWarnings } from './catalog/read';
 import type { Catalog, Service } from './catalog/model';
 import { checkShrink, formatShrink } from './catalog/shrink';
-import { overviewDashboardSpec } from './constructs/overview';
+import { overviewDashboardSpec } from './constructs/overview-spec';
 import { planService, ServicePlan, ServicePlanInput } from './constructs/service/plan';
-import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metrics';
+import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metric-specs';
 import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError } from './errors';
 import { loadPolicy, policyCatalogPath } from './policy/load';
@@ -39,8 +39,6 @@ import type { Policy } from './policy/model';
 import { resolvePolicy } from './policy/resolve';
 import { backendForStack, CORE_STACK } from './policy/stacks';
 import { manifestServices, renderCoreManifest, renderServicesManifest } from './review/manifest';
-import { CoreStack } from '../stacks/core-stack';
-import { ServicesStack } from '../stacks/services-stack';
 
 export const DEFAULT_OUT_DIR = 'cdktf.out';
 /** Review manifests live here, relative to the policy file's folder. */
@@ -166,6 +164,9 @@ export function buildStacks(
   plan: AppPlan,
   policyDirFromStack: (stack: string) => string,
 ): void {
+  // Loaded here, not at the top: `review --check` plans without cdktf or the provider bindings (seconds saved).
+  const { CoreStack } = require('../stacks/core-stack') as typeof import('../stacks/core-stack');
+  const { ServicesStack } = require('../stacks/services-stack') as typeof import('../stacks/services-stack');
   for (const s of plan.stacks) {
     const common = {
       site: policy.site,
@@ -299,6 +300,7 @@ export function synth(opts: SynthOptions): SynthResult {
   const tmp = mkdtempSync(path.join(parent, `.${path.basename(outDir)}.tmp-`));
   try {
     withoutTokenStackTraces(() => {
+      const { App } = require('cdktf') as typeof import('cdktf');
       const app = new App({ outdir: tmp, stackTraces: false });
       buildStacks(app, inputs.policy, plan, (stack) =>
         toPosix(path.relative(path.join(outDir, 'stacks', stack), inputs.policyDir)),

@@ -8,23 +8,10 @@
  */
 import { Construct } from 'constructs';
 import { DashboardJson, DashboardList, refOf } from '../datadog/provider';
-import type { ServicePolicy } from '../policy/model';
-import { overviewDashboardJson, widgetTitles } from './dashboard';
-import { stableJson } from './json';
 import type { DashboardSpec } from './service/plan';
+import { DASHBOARD_ITEM_TYPE, OVERVIEW_ID, OverviewDashboardProps, overviewDashboardSpec } from './overview-spec';
 
-export interface OverviewDashboardProps {
-  readonly site: string;
-  /** Every service policy (disabled ones are left out by the builder). */
-  readonly services: readonly ServicePolicy[];
-}
-
-export const OVERVIEW_ID = 'overview';
-
-export function overviewDashboardSpec(props: OverviewDashboardProps): DashboardSpec {
-  const json = overviewDashboardJson({ site: props.site, services: props.services });
-  return { id: OVERVIEW_ID, title: json.title, json: stableJson(json), widgetTitles: widgetTitles(json) };
-}
+export * from './overview-spec';
 
 export class OverviewDashboard extends Construct {
   readonly spec: DashboardSpec;
@@ -35,13 +22,6 @@ export class OverviewDashboard extends Construct {
     this.spec = props.spec ?? overviewDashboardSpec(props);
     this.dashboard = new DashboardJson(this, 'dashboard', { dashboard: this.spec.json });
   }
-}
-
-/** `datadog_dashboard_list` item type for our dashboards (all `layout_type: ordered`). */
-export const DASHBOARD_ITEM_TYPE = 'custom_timeboard';
-
-export function dashboardListName(stack: string): string {
-  return `Trace health — ${stack}`;
 }
 
 /**

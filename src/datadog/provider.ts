@@ -18,23 +18,8 @@ export type { DashboardListConfig } from '@cdktf/provider-datadog/lib/dashboard-
 export { SpansMetric } from '@cdktf/provider-datadog/lib/spans-metric';
 export type { SpansMetricConfig } from '@cdktf/provider-datadog/lib/spans-metric';
 
-/** Terraform resource types, for building references without creating cdktf tokens (see `terraformRef`). */
-export const RESOURCE_TYPES = {
-  monitor: 'datadog_monitor',
-  slo: 'datadog_service_level_objective',
-  dashboardJson: 'datadog_dashboard_json',
-  dashboardList: 'datadog_dashboard_list',
-  spansMetric: 'datadog_spans_metric',
-} as const;
-
-/**
- * `${type.logicalId.attr}` — a Terraform interpolation written as plain text. Equivalent to reading `resource.id`
- * (Terraform infers the dependency from the expression either way) but creates no cdktf token: every token
- * captures a full stack trace, and a service has a dozen such references.
- */
-export function terraformRef(type: string, logicalId: string, attribute = 'id'): string {
-  return '${' + `${type}.${logicalId}.${attribute}` + '}';
-}
+export { RESOURCE_TYPES, terraformRef } from './references';
+import { terraformRef } from './references';
 
 /** Same, from a resource object (uses the logical id the stack allocated to it). */
 export function refOf(resource: TerraformResource, attribute = 'id'): string {

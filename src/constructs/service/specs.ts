@@ -3,7 +3,7 @@
  * into provider resources by ServiceTraceHealth. The same specs feed the review manifest, so what reviewers read
  * is what Terraform applies.
  */
-import { RESOURCE_TYPES, terraformRef } from '../../datadog/provider';
+import { RESOURCE_TYPES, terraformRef } from '../../datadog/references';
 import { logicalId } from '../ids';
 import type { MonitorRole } from '../tags';
 
