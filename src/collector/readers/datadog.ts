@@ -87,7 +87,12 @@ export function mapDatadogSpan(a: unknown): Span | string {
   const start = timestampMs(a.start_timestamp ?? a.start);
   if (start === undefined)
     return a.start_timestamp === undefined ? 'missing start_timestamp' : 'invalid start_timestamp';
-  const tags = Array.isArray(a.tags) ? (a.tags.filter((t) => typeof t === 'string') as string[]) : undefined;
+  // Tags are almost always all strings: copy only when one is not.
+  const tags = Array.isArray(a.tags)
+    ? a.tags.every((t) => typeof t === 'string')
+      ? (a.tags as string[])
+      : (a.tags.filter((t) => typeof t === 'string') as string[])
+    : undefined;
 
   const custom = isObj(a.custom) ? a.custom : undefined;
   const inner = isObj(a.attributes) ? a.attributes : undefined;
@@ -99,9 +104,15 @@ export function mapDatadogSpan(a: unknown): Span | string {
   const errFlag = attributes.error;
   const error = status === 'error' || errFlag === 1 || errFlag === true || errFlag === '1';
 
+  // otel.library.name / otel.scope.name, nested under `otel` or flat.
+  const otel = attributes.otel;
   const tracer: TracerFamily =
-    lookupAttribute(attributes, 'otel.library.name') !== undefined ||
-    lookupAttribute(attributes, 'otel.scope.name') !== undefined
+    (otel !== null &&
+      typeof otel === 'object' &&
+      (lookupAttribute(otel as Obj, 'library.name') !== undefined ||
+        lookupAttribute(otel as Obj, 'scope.name') !== undefined)) ||
+    attributes['otel.library.name'] !== undefined ||
+    attributes['otel.scope.name'] !== undefined
       ? 'opentelemetry'
       : 'datadog';
 
