@@ -2,6 +2,7 @@ import {
   lookupAttribute,
   matchSpan,
   parseSpanQuery,
+  queryFields,
   SearchableSpan,
   SpanQueryError,
   usesTopLevel,
@@ -172,5 +173,13 @@ describe('lookupAttribute', () => {
     expect(lookupAttribute({ 'a.b': { c: 4 } }, 'a.b.c')).toBe(4);
     expect(lookupAttribute({ a: 'x' }, 'a.b')).toBeUndefined();
     expect(lookupAttribute(undefined, 'a')).toBeUndefined();
+  });
+});
+
+describe('queryFields', () => {
+  it('lists the attributes and tags a query reads (reserved attributes are span fields)', () => {
+    const f = queryFields(parseSpanQuery('service:a (@usr.id:* OR -team:x) NOT @_top_level:1 status:error'));
+    expect([...f.attributes]).toEqual(['usr.id', '_top_level']);
+    expect([...f.tags]).toEqual(['team']);
   });
 });
