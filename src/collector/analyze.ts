@@ -78,6 +78,8 @@ export interface GroupCounts {
   doubleInstrumented: number;
   /** peer service → counts */
   readonly calls: Map<string, { checked: number; unpaired: number }>;
+  /** Per rule of the service (same order as ServiceAccumulator.rules). */
+  readonly coverage: Coverage[];
 }
 
 export interface ServiceAccumulator {
@@ -213,6 +215,19 @@ export class Collector {
 
   finish(): Analysis {
     this.assembler.finish();
+    for (const acc of this.services.values()) {
+      for (const g of acc.groups.values()) {
+        const version = g.version ?? NO_VERSION;
+        g.coverage.forEach((c, i) => {
+          if (c.total === 0) return;
+          const tag = acc.rules[i].rule.tag;
+          add(acc.coverage, tag, c);
+          let byV = acc.coverageByVersion.get(version);
+          if (!byV) acc.coverageByVersion.set(version, (byV = new Map()));
+          add(byV, tag, c);
+        });
+      }
+    }
     const st = this.assembler.stats;
     this.totals.malformedSpans = st.malformed;
     const entry = new Set(this.options.entrypoints ?? []);
@@ -303,7 +318,16 @@ export class Collector {
       if (!byVersion) acc.groupIndex.set(s.env, (byVersion = new Map()));
       let g = byVersion.get(version);
       if (!g) {
-        g = { env: s.env, version: s.version, spans: 0, orphans: 0, roots: 0, doubleInstrumented: 0, calls: new Map() };
+        g = {
+          env: s.env,
+          version: s.version,
+          spans: 0,
+          orphans: 0,
+          roots: 0,
+          doubleInstrumented: 0,
+          calls: new Map(),
+          coverage: acc.rules.map(() => ({ covered: 0, total: 0 })),
+        };
         byVersion.set(version, g);
         acc.groups.set(`${s.env ?? ''}\u0000${version}`, g);
       }
@@ -356,15 +380,16 @@ export class Collector {
         }
       }
 
-      // 5. Tag coverage.
-      for (const r of acc.rules) {
+      // 5. Tag coverage: counters per group and rule here; folded per service and version in finish().
+      const rules = acc.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const r = rules[i];
         if (!matchSpan(r.scope, s)) continue;
         const covered = matchSpan(r.has, s);
-        bump(acc.coverage, r.rule.tag, covered);
-        let byV = acc.coverageByVersion.get(version);
-        if (!byV) acc.coverageByVersion.set(version, (byV = new Map()));
-        bump(byV, r.rule.tag, covered);
-        if (!covered) {
+        const c = g.coverage[i];
+        c.total++;
+        if (covered) c.covered++;
+        else {
           let me = acc.examples.missingTags.get(r.rule.tag);
           if (!me) acc.examples.missingTags.set(r.rule.tag, (me = new Examples(this.maxExamples)));
           me.add(s.traceId);
@@ -374,11 +399,11 @@ export class Collector {
   }
 }
 
-function bump(m: Map<string, Coverage>, tag: string, covered: boolean): void {
+function add(m: Map<string, Coverage>, tag: string, from: Coverage): void {
   let c = m.get(tag);
   if (!c) m.set(tag, (c = { covered: 0, total: 0 }));
-  c.total++;
-  if (covered) c.covered++;
+  c.total += from.total;
+  c.covered += from.covered;
 }
 
 function childIndex(spans: readonly Span[]): Map<string, Span[]> {

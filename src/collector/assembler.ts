@@ -58,6 +58,9 @@ export class TraceAssembler implements SpanSink {
       this.inFlight.set(span.traceId, buf);
       if (this.inFlight.size > this.peakInFlight) this.peakInFlight = this.inFlight.size;
     }
+    // Share one trace id string per trace: the span's own copy then dies young instead of waiting with it.
+    const first = buf.spans[0];
+    if (first !== undefined) (span as { traceId: string }).traceId = first.traceId;
     buf.spans.push(span);
     if (span.start > buf.maxStart) buf.maxStart = span.start;
     if (++this.sinceSweep >= 4096 && this.ordered) this.sweep();
