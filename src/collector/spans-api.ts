@@ -18,8 +18,7 @@ import { MetricsApi, SpansApi } from '@datadog/datadog-api-client/dist/packages/
 import { apiUrl } from '../datadog/site';
 import { UserError } from '../errors';
 
-/** 300 requests/hour at one run every 15 minutes. */
-export const DEFAULT_MAX_REQUESTS = 75;
+export { DEFAULT_MAX_REQUESTS } from './limits';
 export const PAGE_LIMIT = 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const NETWORK_RETRIES = 2;
