@@ -49,7 +49,14 @@ describe('fake Datadog terraform routes', () => {
 
   it('stores a monitor with an id and gives it back, then deletes it', async () => {
     const created = await call('POST', '/api/v1/monitor', MONITOR);
-    expect(created.body).toEqual(expect.objectContaining({ ...MONITOR, id: 1000 }));
+    expect(created.body).toEqual(
+      expect.objectContaining({
+        ...MONITOR,
+        // What Datadog adds to the options it was sent.
+        options: { notify_audit: false, silenced: {}, thresholds: { critical: 0.05 } },
+        id: 1000,
+      }),
+    );
     expect((await call('GET', '/api/v1/monitor/1000')).body).toEqual(created.body);
     expect((await call('DELETE', '/api/v1/monitor/1000')).body).toEqual({ deleted_monitor_id: 1000 });
     expect((await call('GET', '/api/v1/monitor/1000')).status).toBe(404);

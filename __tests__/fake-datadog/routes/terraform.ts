@@ -108,6 +108,7 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
       const id = nextMonitorId++;
       const monitor = {
         ...body,
+        options: datadogMonitorOptions(body.options),
         id,
         created: FIXED_TIME,
         modified: FIXED_TIME,
@@ -128,7 +129,13 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
       const body = bodyOf<Json>(req);
       const problem = validate({ ...old, ...body });
       if (problem) return badRequest(reply, problem);
-      const monitor = { ...old, ...body, id: old.id, modified: FIXED_TIME };
+      const monitor = {
+        ...old,
+        ...body,
+        options: datadogMonitorOptions(body.options),
+        id: old.id,
+        modified: FIXED_TIME,
+      };
       store.monitors.set(req.params.id, monitor);
       return monitor;
     });
@@ -320,6 +327,16 @@ export function checkMonitor(m: Json): string | undefined {
       return `Alert threshold (${String(critical)}) does not match that used in the query (${match[2]}).`;
   }
   return undefined;
+}
+
+/**
+ * Options as Datadog stores them: it adds `notify_audit: false` and `silenced: {}` when absent and drops empty
+ * thresholds (seen in the provider's recorded API responses), so a provider that diffed those would show it here.
+ */
+function datadogMonitorOptions(options: unknown): Json {
+  const o: Json = { notify_audit: false, silenced: {}, ...((options ?? {}) as Json) };
+  if (o.thresholds && typeof o.thresholds === 'object' && Object.keys(o.thresholds).length === 0) delete o.thresholds;
+  return o;
 }
 
 function dashboardRefs(body: unknown): Json[] {
