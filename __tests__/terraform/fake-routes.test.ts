@@ -72,6 +72,20 @@ describe('fake Datadog terraform routes', () => {
     expect((await call('POST', '/api/v2/apm/config/metrics', sent)).status).toBe(409);
   });
 
+  it('gives every widget an id, inside groups too, as Datadog does', async () => {
+    const note = { definition: { type: 'note', content: 'x' } };
+    const group = { definition: { type: 'group', layout_type: 'ordered', widgets: [note] } };
+    const dash = await call('POST', '/api/v1/dashboard', {
+      title: 't',
+      layout_type: 'ordered',
+      widgets: [note, group],
+    });
+    expect(dash.body.widgets).toEqual([
+      { ...note, id: 1000000000000001 },
+      { definition: { ...group.definition, widgets: [{ ...note, id: 1000000000000002 }] }, id: 1000000000000003 },
+    ]);
+  });
+
   it('keeps dashboard list items in the list', async () => {
     const dash = await call('POST', '/api/v1/dashboard', { title: 'A b', layout_type: 'ordered', widgets: [] });
     expect(dash.body).toEqual(expect.objectContaining({ id: 'abc-001-xyz', url: '/dashboard/abc-001-xyz/a-b' }));

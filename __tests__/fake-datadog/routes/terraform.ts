@@ -82,6 +82,7 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     let nextListId = 500;
     let nextSloId = 1;
     let nextDashboardId = 1;
+    let nextWidgetId = 1000000000000001;
 
     const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ errors: [`${what} not found`] });
     const badRequest = (reply: FastifyReply, msg: string) => reply.code(400).send({ errors: [msg] });
@@ -175,6 +176,7 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
       const body = bodyOf<Json>(req);
       const dashboard = {
         ...body,
+        widgets: withWidgetIds(body.widgets, () => nextWidgetId++),
         id,
         url: `/dashboard/${id}/${slug(String(body.title ?? ''))}`,
         author_handle: CREATOR.handle,
@@ -194,6 +196,7 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
       const body = bodyOf<Json>(req);
       const dashboard = {
         ...body,
+        widgets: withWidgetIds(body.widgets, () => nextWidgetId++),
         id: old.id,
         url: old.url,
         author_handle: old.author_handle,
@@ -337,6 +340,16 @@ function datadogMonitorOptions(options: unknown): Json {
   const o: Json = { notify_audit: false, silenced: {}, ...((options ?? {}) as Json) };
   if (o.thresholds && typeof o.thresholds === 'object' && Object.keys(o.thresholds).length === 0) delete o.thresholds;
   return o;
+}
+
+/** Datadog gives every widget (and every widget of a group) an id, and returns it from then on. */
+function withWidgetIds(widgets: unknown, nextId: () => number): unknown {
+  if (!Array.isArray(widgets)) return widgets;
+  return widgets.map((w: Json) => {
+    const def = (w.definition ?? {}) as Json;
+    const definition = Array.isArray(def.widgets) ? { ...def, widgets: withWidgetIds(def.widgets, nextId) } : def;
+    return { ...w, definition, id: typeof w.id === 'number' ? w.id : nextId() };
+  });
 }
 
 function dashboardRefs(body: unknown): Json[] {
