@@ -72,6 +72,22 @@ describe('fake Datadog terraform routes', () => {
     expect((await call('POST', '/api/v2/apm/config/metrics', sent)).status).toBe(409);
   });
 
+  it('returns an SLO with what Datadog adds: monitor_tags, type_id, threshold display strings', async () => {
+    const sent = { name: 's', type: 'metric', thresholds: [{ timeframe: '30d', target: 99, warning: 99.5 }] };
+    const created = await call('POST', '/api/v1/slo', sent);
+    expect(created.body.data[0]).toEqual(
+      expect.objectContaining({
+        name: 's',
+        type: 'metric',
+        type_id: 1,
+        monitor_tags: [],
+        thresholds: [{ timeframe: '30d', target: 99, target_display: '99', warning: 99.5, warning_display: '99.5' }],
+      }),
+    );
+    const id = created.body.data[0].id;
+    expect((await call('GET', `/api/v1/slo/${id}`)).body.data).toEqual(created.body.data[0]);
+  });
+
   it('gives every widget an id, inside groups too, as Datadog does', async () => {
     const note = { definition: { type: 'note', content: 'x' } };
     const group = { definition: { type: 'group', layout_type: 'ordered', widgets: [note] } };

@@ -149,7 +149,13 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     // ---- service level objectives ------------------------------------------------------------------------
     app.post('/api/v1/slo', async (req) => {
       const id = `slo${String(nextSloId++).padStart(29, '0')}`;
-      const slo = { ...bodyOf<Json>(req), id, created_at: 1767225600, modified_at: 1767225600, creator: CREATOR };
+      const slo = {
+        ...datadogSlo(bodyOf<Json>(req)),
+        id,
+        created_at: 1767225600,
+        modified_at: 1767225600,
+        creator: CREATOR,
+      };
       store.slos.set(id, slo);
       return { data: [slo], error: null };
     });
@@ -160,7 +166,7 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.put<{ Params: { id: string } }>('/api/v1/slo/:id', async (req, reply) => {
       const old = store.slos.get(req.params.id);
       if (!old) return notFound(reply, 'SLO');
-      const slo = { ...old, ...bodyOf<Json>(req), id: old.id };
+      const slo = { ...old, ...datadogSlo(bodyOf<Json>(req)), id: old.id };
       store.slos.set(req.params.id, slo);
       return { data: [slo], errors: [] };
     });
@@ -340,6 +346,19 @@ function datadogMonitorOptions(options: unknown): Json {
   const o: Json = { notify_audit: false, silenced: {}, ...((options ?? {}) as Json) };
   if (o.thresholds && typeof o.thresholds === 'object' && Object.keys(o.thresholds).length === 0) delete o.thresholds;
   return o;
+}
+
+/** An SLO as Datadog returns it: with `monitor_tags`, `type_id` and display strings on every threshold. */
+function datadogSlo(body: Json): Json {
+  const typeIds: Record<string, number> = { monitor: 0, metric: 1, time_slice: 2 };
+  const thresholds = Array.isArray(body.thresholds)
+    ? (body.thresholds as Json[]).map((t) => ({
+        ...t,
+        target_display: String(t.target),
+        ...(t.warning === undefined ? {} : { warning_display: String(t.warning) }),
+      }))
+    : body.thresholds;
+  return { monitor_tags: [], ...body, thresholds, type_id: typeIds[String(body.type)] ?? 1 };
 }
 
 /** Datadog gives every widget (and every widget of a group) an id, and returns it from then on. */
