@@ -7,9 +7,10 @@
  * calls it?) are taken in `finish()`, so the result does not depend on the order spans arrive in.
  */
 import { hasTagQuery } from '../datadog/metrics';
-import { lookupAttribute, matchSpan, parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
+import { matchSpan, parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
 import type { TagRule, Thresholds } from '../policy/model';
 import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
+import { compileAttributePath } from './attr-path';
 import { Span, SpanSink, TracerFamily } from './model';
 import { compareIds } from './readers/ids';
 import { buildReport, CollectReport } from './report';
@@ -179,6 +180,7 @@ export class Collector {
       queryFields(r.has, fields);
     }
     const attributeKeys = [...fields.attributes];
+    const attributeLookups = attributeKeys.map(compileAttributePath);
     const tagPrefixes = [...fields.tags].map((t) => `${t.toLowerCase()}:`);
     // Spans wait in memory until their trace is complete: keep only the attributes and tags the rules read, so a
     // span in flight costs a few hundred bytes instead of its whole parsed JSON (and the rest dies young).
@@ -186,9 +188,9 @@ export class Collector {
     this.sink = {
       span(s: Span): void {
         let attributes: Record<string, unknown> | undefined;
-        for (const key of attributeKeys) {
-          const v = lookupAttribute(s.attributes, key);
-          if (v !== undefined) (attributes ??= {})[key] = v;
+        for (let i = 0; i < attributeKeys.length; i++) {
+          const v = attributeLookups[i](s.attributes);
+          if (v !== undefined) (attributes ??= {})[attributeKeys[i]] = v;
         }
         let tags: string[] | undefined;
         if (tagPrefixes.length && s.tags)

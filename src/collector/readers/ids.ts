@@ -20,7 +20,6 @@ export class UnsafeNumericId extends Error {
   }
 }
 
-const DECIMAL = /^[0-9]+$/;
 const HEX = /^[0-9a-fA-F]+$/;
 
 /**
@@ -29,9 +28,18 @@ const HEX = /^[0-9a-fA-F]+$/;
  */
 export function datadogId(v: unknown): string | undefined {
   if (typeof v === 'string') {
-    if (v === '' || v.length > 40) return undefined;
-    if (DECIMAL.test(v)) return v.length > 1 && v[0] === '0' ? v.replace(/^0+(?=.)/, '') : v;
-    return HEX.test(v) ? v.toLowerCase() : undefined;
+    const n = v.length;
+    if (n === 0 || n > 40) return undefined;
+    // Per character rather than /^[0-9]+$/ then /^[0-9a-fA-F]+$/: three ids per span.
+    let decimal = true;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 48 && c <= 57) continue;
+      if (!((c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return undefined;
+      decimal = false;
+    }
+    if (decimal) return n > 1 && v.charCodeAt(0) === 48 ? v.replace(/^0+(?=.)/, '') : v;
+    return v.toLowerCase();
   }
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v) && v >= 0) return String(v);

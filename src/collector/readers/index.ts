@@ -86,12 +86,21 @@ function emitJsonDocument(doc: unknown, file: string, sink: SpanSink): void {
 
 /** One NDJSON line into the sink. Blank lines are skipped. */
 export function readNdjsonLine(line: string, origin: string, sink: SpanSink): void {
+  ndjsonLine(line, origin, 0, sink);
+}
+
+function lineOrigin(file: string, lineNo: number): string {
+  return lineNo > 0 ? `${file}:${lineNo}` : file;
+}
+
+/** `file` is the origin, or with `lineNo` > 0 the file of that line: the `file:line` text is built only when needed. */
+function ndjsonLine(line: string, file: string, lineNo: number, sink: SpanSink): void {
   if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
   let item: unknown;
   try {
     item = JSON.parse(line);
   } catch {
-    return sink.malformed('invalid JSON', origin);
+    return sink.malformed('invalid JSON', lineOrigin(file, lineNo));
   }
   let m;
   try {
@@ -100,7 +109,7 @@ export function readNdjsonLine(line: string, origin: string, sink: SpanSink): vo
     if (!(e instanceof UnsafeNumericId)) throw e;
     m = mapDatadogSpan(spanAttributesOf(JSON.parse(quoteNumericIds(line))));
   }
-  if (typeof m === 'string') sink.malformed(m, origin);
+  if (typeof m === 'string') sink.malformed(m, lineOrigin(file, lineNo));
   else sink.span(m);
 }
 
@@ -135,14 +144,14 @@ function readNdjson(abs: string, file: string, sink: SpanSink): void {
         const nl = text.indexOf('\n', from);
         const line = nl < 0 ? text.slice(from) : text.slice(from, nl);
         lineNo++;
-        readNdjsonLine(line.endsWith('\r') ? line.slice(0, -1) : line, `${file}:${lineNo}`, sink);
+        ndjsonLine(line.endsWith('\r') ? line.slice(0, -1) : line, file, lineNo, sink);
         if (nl < 0) break;
         from = nl + 1;
       }
     }
     if (carry.length > 0) {
       lineNo++;
-      readNdjsonLine(carry.toString('utf8'), `${file}:${lineNo}`, sink);
+      ndjsonLine(carry.toString('utf8'), file, lineNo, sink);
     }
   } finally {
     fs.closeSync(fd);
