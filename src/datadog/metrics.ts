@@ -31,8 +31,16 @@ export const COLLECTOR_METRICS = {
   callsUnpaired: 'trace_health.calls.unpaired',
   /** Server spans directly under a server span of the same service and resource. */
   spansDoubleInstrumented: 'trace_health.spans.double_instrumented',
-  /** Gauge: number of distinct tracing-library families seen in the service's spans. */
+  /** Gauge: number of distinct tracing-library families seen in the service's spans (no `version` tag). */
   tracerFamilies: 'trace_health.tracers.families',
+  /**
+   * Spans in a tag rule's scope (tag `required_tag`, see `requiredTagValue`): the denominator of tag coverage by
+   * version. The span-based coverage metrics have no `version` (it would multiply their custom-metric cost), so
+   * "which deploy dropped the tag" comes from these, counted on sampled complete traces.
+   */
+  tagsChecked: 'trace_health.tags.checked',
+  /** …of those, the spans carrying the tag: the numerator of tag coverage by version. */
+  tagsCovered: 'trace_health.tags.covered',
 } as const;
 
 export type CollectorMetric = (typeof COLLECTOR_METRICS)[keyof typeof COLLECTOR_METRICS];
@@ -41,7 +49,41 @@ export type CollectorMetric = (typeof COLLECTOR_METRICS)[keyof typeof COLLECTOR_
 export const GAUGE_METRICS: ReadonlySet<string> = new Set([COLLECTOR_METRICS.tracerFamilies]);
 
 /** Tag keys on collector metrics. */
-export const METRIC_TAGS = { service: 'service', env: 'env', version: 'version', peerService: 'peer_service' } as const;
+export const METRIC_TAGS = {
+  service: 'service',
+  env: 'env',
+  version: 'version',
+  peerService: 'peer_service',
+  requiredTag: 'required_tag',
+} as const;
+
+/**
+ * Metrics that carry a `version` tag: every collector metric but the tracer-families gauge (counted per service
+ * and env). Span-based metrics (NATIVE_METRICS, scope and tag metrics) are grouped by service and env only, so a
+ * query filtering or grouping them by `version` can never show data.
+ */
+export const VERSION_TAGGED_METRICS: ReadonlySet<string> = new Set(
+  Object.values(COLLECTOR_METRICS).filter((m) => m !== COLLECTOR_METRICS.tracerFamilies),
+);
+
+/**
+ * The `required_tag:<value>` of the tag-coverage series: the rule's tag as Datadog stores a tag value (lowercased;
+ * characters other than letters, digits, `_ - : . /` become one `_`; no trailing `_`; 200 characters per tag in
+ * all). `usr.id` stays `usr.id`. Dashboards query the same value, so what is sent is what is read. Keyed by tag
+ * alone, not scope: synth refuses two rules of one service whose tags collide here (they would share a monitor
+ * address; only tags over 186 characters could slip through), and a collector run on such a policy sums them,
+ * as the report's `tagCoverage` does.
+ */
+export function requiredTagValue(tag: string): string {
+  const max = 200 - METRIC_TAGS.requiredTag.length - 1;
+  const v = tag
+    .toLowerCase()
+    .replace(/[^a-z0-9_\-:./]+/g, '_')
+    .replace(/_+/g, '_')
+    .slice(0, max)
+    .replace(/_+$/, '');
+  return v === '' ? 'none' : v;
+}
 
 /** Turn any text into a metric-name segment: `[a-z0-9_]`, no leading digit, no doubled underscores. */
 export function metricSegment(text: string): string {
