@@ -275,6 +275,29 @@ export class Collector {
     return acc;
   }
 
+  /** The counters of (service, env, version); `version` is the key (NO_VERSION for none). */
+  private group(acc: ServiceAccumulator, env: string | undefined, spanVersion: string | undefined, version: string) {
+    // Two map lookups rather than a key string built per span.
+    let byVersion = acc.groupIndex.get(env);
+    if (!byVersion) acc.groupIndex.set(env, (byVersion = new Map()));
+    let g = byVersion.get(version);
+    if (!g) {
+      g = {
+        env,
+        version: spanVersion,
+        spans: 0,
+        orphans: 0,
+        roots: 0,
+        doubleInstrumented: 0,
+        calls: new Map(),
+        coverage: acc.rules.map(() => ({ covered: 0, total: 0 })),
+      };
+      byVersion.set(version, g);
+      acc.groups.set(`${env ?? ''}\u0000${version}`, g);
+    }
+    return g;
+  }
+
   private trace(all: Span[]): void {
     // Index, dropping duplicate span ids (overlapping pages): the first copy wins.
     const byId = new Map<string, Span>();
@@ -297,17 +320,32 @@ export class Collector {
 
     // Children of each span (for unpaired calls); top-level flags.
     let children: Map<string, Span[]> | undefined;
-    for (const s of spans) {
+    // Parents are looked up once (the spans are old by now: every lookup is a cache miss or two).
+    const parents: (Span | undefined)[] = new Array(spans.length);
+    let lastService: string | undefined;
+    for (let i = 0; i < spans.length; i++) {
+      const s = spans[i];
       if (s.start > this.totals.lastSpanMs) this.totals.lastSpanMs = s.start;
-      this.seenServices.add(s.service);
+      if (s.service !== lastService) this.seenServices.add((lastService = s.service));
       const parent = s.parentId === undefined ? undefined : byId.get(s.parentId);
+      parents[i] = parent;
       s.topLevel = parent === undefined || parent.service !== s.service;
       if (s.peerService !== undefined && (s.kind === 'client' || s.kind === 'producer') && s.peerService !== s.service)
         this.peersCalled.add(s.peerService);
     }
 
-    for (const s of spans) {
-      const acc = this.account(s.service);
+    // Consecutive spans of a trace are often of one service and tracer: reuse the lookups (all idempotent).
+    let accName: string | undefined;
+    let acc: ServiceAccumulator | undefined;
+    let tracerAcc: ServiceAccumulator | undefined;
+    let tracer: TracerFamily | undefined;
+    let gAcc: ServiceAccumulator | undefined;
+    let gEnv: string | undefined;
+    let gVersion: string | undefined;
+    let g: GroupCounts | undefined;
+    for (let i = 0; i < spans.length; i++) {
+      const s = spans[i];
+      if (s.service !== accName) acc = this.account((accName = s.service));
       if (!acc) continue;
       if (s.excludedBy !== undefined) {
         acc.excluded++;
@@ -315,33 +353,20 @@ export class Collector {
         continue;
       }
       const version = s.version ?? NO_VERSION;
-      // Two map lookups rather than a key string built per span.
-      let byVersion = acc.groupIndex.get(s.env);
-      if (!byVersion) acc.groupIndex.set(s.env, (byVersion = new Map()));
-      let g = byVersion.get(version);
-      if (!g) {
-        g = {
-          env: s.env,
-          version: s.version,
-          spans: 0,
-          orphans: 0,
-          roots: 0,
-          doubleInstrumented: 0,
-          calls: new Map(),
-          coverage: acc.rules.map(() => ({ covered: 0, total: 0 })),
-        };
-        byVersion.set(version, g);
-        acc.groups.set(`${s.env ?? ''}\u0000${version}`, g);
+      if (g === undefined || acc !== gAcc || s.env !== gEnv || version !== gVersion) {
+        gAcc = acc;
+        gEnv = s.env;
+        gVersion = version;
+        g = this.group(acc, s.env, s.version, version);
       }
       g.spans++;
 
       // 1. Orphans and roots.
-      let parent: Span | undefined;
+      const parent = parents[i];
       if (s.parentId === undefined) {
         g.roots++;
         acc.examples.unexpectedRoots.add(s.traceId);
       } else {
-        parent = byId.get(s.parentId);
         if (parent === undefined) {
           g.orphans++;
           acc.examples.orphanSpans.add(s.traceId);
@@ -349,10 +374,14 @@ export class Collector {
       }
 
       // 4. Tracer families and double instrumentation.
-      if (!acc.tracers.has(s.tracer)) acc.tracers.add(s.tracer);
-      let ex = acc.examples.tracers.get(s.tracer);
-      if (!ex) acc.examples.tracers.set(s.tracer, (ex = new Examples(this.maxExamples)));
-      ex.add(s.traceId);
+      if (acc !== tracerAcc || s.tracer !== tracer) {
+        tracerAcc = acc;
+        tracer = s.tracer;
+        if (!acc.tracers.has(tracer)) acc.tracers.add(tracer);
+        let ex = acc.examples.tracers.get(tracer);
+        if (!ex) acc.examples.tracers.set(tracer, (ex = new Examples(this.maxExamples)));
+        ex.add(s.traceId);
+      }
       if (
         s.kind === 'server' &&
         parent !== undefined &&
@@ -384,11 +413,11 @@ export class Collector {
 
       // 5. Tag coverage: counters per group and rule here; folded per service and version in finish().
       const rules = acc.rules;
-      for (let i = 0; i < rules.length; i++) {
-        const r = rules[i];
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j];
         if (!matchSpan(r.scope, s)) continue;
         const covered = matchSpan(r.has, s);
-        const c = g.coverage[i];
+        const c = g.coverage[j];
         c.total++;
         if (covered) c.covered++;
         else {
