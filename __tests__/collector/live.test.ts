@@ -138,6 +138,34 @@ describe('collect --live against the fake Datadog API', () => {
     expect(
       series.find((s) => s.metric === 'trace_health.calls.unpaired' && s.tags?.includes('peer_service:payments-api')),
     ).toMatchObject({ tags: ['service:checkout-api', 'env:prod', 'version:2.14.0', 'peer_service:payments-api'] });
+    // Tag coverage by version (the dashboards' "coverage by version"): web-gateway 5.2.0 stopped setting usr.id.
+    const tagValue = (metric: string, tags: string[]) =>
+      series.find((s) => s.metric === metric && JSON.stringify(s.tags) === JSON.stringify(tags))?.points[0].value;
+    const gw = (v: string) => ['service:web-gateway', 'env:prod', `version:${v}`, 'required_tag:usr.id'];
+    const gwChecked = (v: string) => tagValue('trace_health.tags.checked', gw(v))!;
+    expect(gwChecked('5.1.0')).toBeGreaterThan(0);
+    expect(tagValue('trace_health.tags.covered', gw('5.1.0'))).toBe(gwChecked('5.1.0'));
+    expect(gwChecked('5.2.0')).toBeGreaterThan(0);
+    expect(tagValue('trace_health.tags.covered', gw('5.2.0'))).toBe(0);
+    expect(series.find((s) => s.metric === 'trace_health.tags.covered')).toMatchObject({
+      type: 1,
+      interval: (45 * MIN - WINDOW_MARGIN_MS) / 1000,
+    });
+    // Every (service, version) coverage in the payload is exactly the offline report's byVersion.tagCoverage.
+    const report = offline(now - 45 * MIN, now - WINDOW_MARGIN_MS);
+    const expected: string[] = [];
+    for (const [svc, r] of Object.entries(report.services))
+      for (const [v, bv] of Object.entries(r.byVersion))
+        for (const [tag, c] of Object.entries(bv.tagCoverage))
+          expected.push(`${svc} ${v} ${tag} ${c.total} ${c.covered}`);
+    const sent: string[] = [];
+    for (const s of series.filter((x) => x.metric === 'trace_health.tags.checked' && x.points[0].value > 0)) {
+      const tag = (k: string) => s.tags!.find((t) => t.startsWith(`${k}:`))!.slice(k.length + 1);
+      const covered = tagValue('trace_health.tags.covered', s.tags!);
+      sent.push(`${tag('service')} ${tag('version')} ${tag('required_tag')} ${s.points[0].value} ${covered}`);
+    }
+    expect(sent.sort()).toEqual(expected.sort());
+    expect(sent.length).toBeGreaterThan(5);
     const total = checked.reduce((n, s) => n + s.points[0].value, 0);
     const st = readState(state, 'state.json');
     expect(st.pending).toBeUndefined();

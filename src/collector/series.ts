@@ -2,9 +2,10 @@
  * Analysis → metric series for `MetricsApi.submitMetrics` (v2 `/api/v2/series`), with the names in
  * `src/datadog/metrics.ts`. Counts carry one point at the window's end with `interval` = the window length; zeros
  * are sent too (a ratio monitor needs its denominator, and "0 orphans" is data, not a gap). Payloads are split to
- * stay under the intake's 500 KB limit.
+ * stay under the intake's 500 KB limit. Tag coverage goes out per (service, env, version, required tag): the
+ * span-based coverage metrics have no version, so the dashboards' "coverage by version" graphs read these.
  */
-import { COLLECTOR_METRICS, GAUGE_METRICS, METRIC_TAGS } from '../datadog/metrics';
+import { COLLECTOR_METRICS, GAUGE_METRICS, METRIC_TAGS, requiredTagValue } from '../datadog/metrics';
 import type { Analysis } from './analyze';
 
 export interface SeriesPoint {
@@ -58,6 +59,20 @@ export function buildSeries(a: Analysis, timestampSec: number, intervalSec: numb
       add(COLLECTOR_METRICS.rootsTotal, tags, g.roots);
       add(COLLECTOR_METRICS.rootsUnexpected, tags, internal ? g.roots : 0);
       add(COLLECTOR_METRICS.spansDoubleInstrumented, tags, g.doubleInstrumented);
+      // Tag coverage per rule, keyed by the normalized tag (two rules with one tag are summed, as in the report).
+      const byTag = new Map<string, { covered: number; total: number }>();
+      g.coverage.forEach((c, i) => {
+        const value = requiredTagValue(acc.rules[i].rule.tag);
+        const sum = byTag.get(value) ?? { covered: 0, total: 0 };
+        sum.covered += c.covered;
+        sum.total += c.total;
+        byTag.set(value, sum);
+      });
+      for (const [value, c] of byTag) {
+        const ttags = [...tags, `${METRIC_TAGS.requiredTag}:${value}`];
+        add(COLLECTOR_METRICS.tagsChecked, ttags, c.total);
+        add(COLLECTOR_METRICS.tagsCovered, ttags, c.covered);
+      }
       for (const [peer, c] of g.calls) {
         if (!a.knownServices.has(peer)) continue;
         const ptags = tagList(name, g.env, g.version, peer);
