@@ -8,7 +8,7 @@
  *
  * Each measurement runs in its own process (max RSS is per process). Reported: spans/s, the time ratio
  * collector / bare parse (target ≤ 2), max RSS of each, the input size and the peak number of traces in flight.
- * Options: SPANS=<n> (default 1,000,000), RUNS=<n> runs per measurement, best kept (default 2), KEEP=1 keeps
+ * Options: SPANS=<n> (default 1,000,000), RUNS=<n> runs per measurement, median kept (default 3), KEEP=1 keeps
  * the generated files.
  */
 import { spawnSync } from 'node:child_process';
@@ -74,11 +74,26 @@ interface Result {
   maxRssMb: number;
   peakTracesInFlight?: number;
 }
-/** Best of RUNS (default 2) runs: the machine may be shared, and the slower run is the noise. CPU time (user +
- * system) is reported too: on a busy machine it varies less than wall time. */
-function measure(mode: string, dir: string): Result {
-  const runs = Array.from({ length: Number(process.env.RUNS ?? 2) }, () => measureOnce(mode, dir));
-  return runs.reduce((best, r) => (r.ms < best.ms ? r : best));
+/**
+ * RUNS (default 3) runs of the bare parse and of the collector, alternated so that a change in machine load hits
+ * both; the median of each figure is kept (wall time, CPU time and max RSS separately). CPU time (user + system,
+ * GC threads included) is reported too: on a busy machine it varies less than wall time.
+ */
+function measurePair(kind: string, dir: string): [Result, Result] {
+  const bare: Result[] = [];
+  const coll: Result[] = [];
+  for (let i = 0; i < Number(process.env.RUNS ?? 3); i++) {
+    bare.push(measureOnce(`parse-${kind}`, dir));
+    coll.push(measureOnce(`collect-${kind}`, dir));
+  }
+  return [median(bare), median(coll)];
+}
+function median(runs: Result[]): Result {
+  const mid = (f: (r: Result) => number) => {
+    const v = runs.map(f).sort((a, b) => a - b);
+    return v.length % 2 ? v[v.length >> 1] : Math.round((v[v.length / 2 - 1] + v[v.length / 2]) / 2);
+  };
+  return { ...runs[0], ms: mid((r) => r.ms), cpuMs: mid((r) => r.cpuMs), maxRssMb: mid((r) => r.maxRssMb) };
 }
 function measureOnce(mode: string, dir: string): Result {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'collect-child.ts'), mode, dir], {
@@ -94,8 +109,7 @@ for (const [label, dir, kind] of [
   ['NDJSON', ndjsonDir, 'ndjson'],
   ['JSON pages', pagesDir, 'pages'],
 ] as const) {
-  const bare = measure(`parse-${kind}`, dir);
-  const coll = measure(`collect-${kind}`, dir);
+  const [bare, coll] = measurePair(kind, dir);
   if (bare.spans !== coll.spans) throw new Error(`span counts differ: ${bare.spans} vs ${coll.spans}`);
   const rate = (r: Result) => Math.round(r.spans / (r.ms / 1000)).toLocaleString('en-US');
   rows.push(
