@@ -30,7 +30,7 @@ describe('invalid YAML', () => {
     [
       'a duplicate key in JSON',
       '{"schema-version": "v2", "dd-service": "a", "dd-service": "b"}',
-      ['x.json:1:45: invalid YAML: duplicate key dd-service (first at line 1)'],
+      ['x.json:1:45: invalid JSON: duplicate key dd-service (first at line 1)'],
       'x.json',
     ],
     [
@@ -47,6 +47,75 @@ describe('invalid YAML', () => {
       'x.yaml:2:1: invalid YAML: flow sequence in block collection must be sufficiently indented and end with a ]',
       'x.yaml:3:1: dd-service is missing: every definition needs a name',
     ]);
+  });
+});
+
+describe('.json files are strict JSON, not YAML flow style', () => {
+  it.each([
+    [
+      'a trailing comma',
+      '{"schema-version":"v2.2","dd-service":"a",}',
+      'x.json:1:42: invalid JSON: trailing comma before "}" (JSON allows none)',
+    ],
+    [
+      'a trailing comma in a list',
+      '{"a": [1,\n 2,\n]}',
+      'x.json:2:3: invalid JSON: trailing comma before "]" (JSON allows none)',
+    ],
+    [
+      'single quotes',
+      "{'dd-service': 'a'}",
+      `x.json:1:2: invalid JSON: expected a property name in double quotes, got ' (JSON strings use double quotes)`,
+    ],
+    [
+      'an unquoted key',
+      '{\n  dd-service: "a"\n}',
+      'x.json:2:3: invalid JSON: expected a property name in double quotes, got "d"',
+    ],
+    [
+      'a comment',
+      '{\n  // the gateway\n  "dd-service": "a"\n}',
+      'x.json:2:3: invalid JSON: comments are not allowed in JSON',
+    ],
+    [
+      'a missing comma',
+      '{"a": 1\n "b": 2}',
+      'x.json:2:2: invalid JSON: expected "," or "}" after a property value, got a string',
+    ],
+    ['a leading zero', '{"a": 01}', 'x.json:1:7: invalid JSON: invalid number 01'],
+    ['a bare word', '{"a": yes}', 'x.json:1:7: invalid JSON: expected a value, got "y"'],
+    [
+      'a raw tab in a string',
+      '{"a": "x\ty"}',
+      'x.json:1:9: invalid JSON: control character in a string (write it as an escape such as \\n or \\t)',
+    ],
+    ['a bad escape', '{"a": "x\\qy"}', 'x.json:1:9: invalid JSON: invalid escape \\q in a string'],
+    ['an unterminated string', '{"a": "x', 'x.json:1:7: invalid JSON: unterminated string'],
+    [
+      'an early end',
+      '{"a": [1',
+      'x.json:1:9: invalid JSON: expected "," or "]" after a list item, got the end of the file',
+    ],
+    [
+      'content after the value',
+      '{"a": 1}\n{"b": 2}',
+      'x.json:2:1: invalid JSON: unexpected "{" after the end of the JSON value',
+    ],
+    ['YAML', 'schema-version: v2\ndd-service: a\n', 'x.json:1:1: invalid JSON: expected a value, got "s"'],
+    ['an empty file', '  \n', 'x.json:1:1: invalid JSON: the file is empty (a JSON file holds one object)'],
+  ])('fails on %s', (_, text, expected) => {
+    expect(fileProblems(text, 'x.json')).toStrictEqual([expected]);
+  });
+
+  it('reads valid JSON indented with tabs, and still points at the line of a bad value', () => {
+    const text =
+      '{\n\t"apiVersion": "v3",\n\t"kind": "service",\n\t"metadata": {\n\t\t"name": "a"\n\t},\n\t"spec": {"tier": [1]}\n}';
+    expect(fileProblems(text, 'x.json')).toStrictEqual(['x.json:7:19: spec.tier must be a string or number, got [1]']);
+  });
+
+  it('still reads the same text as YAML from a .yaml file (flow style is YAML)', () => {
+    const catalog = parseCatalogFiles([{ path: 'x.yaml', text: '{"schema-version":"v2.2","dd-service":"a",}' }]);
+    expect(catalog.services.map((s) => s.name)).toStrictEqual(['a']);
   });
 });
 
@@ -267,11 +336,7 @@ describe('snapshots', () => {
   });
 
   it.each([
-    [
-      'invalid JSON',
-      '{"definitions": [}',
-      's.json:1:18: invalid YAML: flow sequence in block collection must be sufficiently indented and end with a ]',
-    ],
+    ['invalid JSON', '{"definitions": [}', 's.json:1:18: invalid JSON: expected a value, got "}"'],
     ['a list', '[]', 's.json:1:1: a catalog snapshot must be a JSON object, got []'],
     [
       'another format',

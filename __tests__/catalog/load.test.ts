@@ -74,6 +74,37 @@ describe('loadCatalog', () => {
     expect(loadCatalog(abs).services[0].source.file).toBe(`${abs.split(path.sep).join('/')}/a.yaml`);
   });
 
+  it('rejects a file that is not UTF-8, with its line, column and byte offset, and still checks the others', () => {
+    write('cat/a.yaml', v2('ok'));
+    // `café` in Latin-1: 0xE9 is not valid UTF-8 (readFileSync(…, 'utf8') would make it U+FFFD silently).
+    writeFileSync(path.join(dir, 'cat/b.yaml'), Buffer.from('schema-version: v2\ndd-service: caf\xe9\n', 'latin1'));
+    write('cat/c.yaml', 'schema-version: v2\n');
+    expect(rejects('cat')).toBe(
+      [
+        'cat/b.yaml:2:16: not valid UTF-8: byte 0xe9 at byte offset 34 (save the file as UTF-8)',
+        'cat/c.yaml:1:1: dd-service is missing: every definition needs a name',
+      ].join('\n'),
+    );
+    expect(loadCatalogReport('cat', { cwd: dir }).files).toBe(3);
+  });
+
+  it('rejects a single JSON file with invalid UTF-8 after valid multi-byte characters', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"dd-service": "é', 'utf8'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    writeFileSync(path.join(dir, 'a.json'), bytes);
+    expect(rejects('a.json')).toBe(
+      'a.json:1:18: not valid UTF-8: byte 0xc3 at byte offset 18 (save the file as UTF-8)',
+    );
+  });
+
+  it('accepts UTF-8 with a byte order mark, and the mark is not part of the first key', () => {
+    writeFileSync(path.join(dir, 'a.yaml'), Buffer.from(`\ufeff${v2('a')}`, 'utf8'));
+    expect(loadCatalog('a.yaml', { cwd: dir }).services.map((s) => s.name)).toStrictEqual(['a']);
+  });
+
   it('fails when the path does not exist', () => {
     expect(rejects('nope')).toBe('nope: catalog path not found');
   });

@@ -317,9 +317,25 @@ describe('parsePolicy', () => {
     [
       'YAML syntax error',
       'catalog: c\ndefaults: { minSpans: 1\n',
-      ['trace-health.yaml:3:1: Flow map in block collection must be sufficiently indented and end with a }'],
+      [
+        'trace-health.yaml:3:1: invalid YAML: flow map in block collection must be sufficiently indented and end with a }',
+      ],
     ],
-    ['duplicate key', 'catalog: c\ncatalog: d\n', ['trace-health.yaml:2:1: Map keys must be unique']],
+    [
+      'duplicate key',
+      'catalog: c\nsite: datadoghq.eu\ncatalog: d\n',
+      ['trace-health.yaml:3:1: invalid YAML: duplicate key catalog (first at line 1)'],
+    ],
+    [
+      'nested duplicate key',
+      'catalog: c\nservices:\n  billing:\n    minSpans: 5\n    enabled: false\n    minSpans: 6\n',
+      ['trace-health.yaml:6:5: invalid YAML: duplicate key minSpans (first at line 4)'],
+    ],
+    [
+      'tab indentation',
+      'catalog: c\ndefaults:\n\tminSpans: 5\n',
+      ['trace-health.yaml:3:1: invalid YAML: tabs are not allowed in indentation (use spaces)'],
+    ],
     [
       'alias without an anchor',
       'catalog: c\ndefaults: *base\n',

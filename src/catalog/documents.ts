@@ -1,9 +1,12 @@
 /**
- * YAML/JSON text → plain values plus a way back to line:col for any key path. The `yaml` package parses JSON too
- * (JSON is YAML's flow style), so `.yaml`, `.yml`, `.json` and snapshots all go through here and every message
- * can point at the exact line of the bad value.
+ * YAML/JSON text → plain values plus a way back to line:col for any key path. `.yaml`/`.yml` files are YAML;
+ * `.json` files (definitions and snapshots) must be strict JSON — checked first, since the `yaml` parser accepts
+ * YAML's flow style (trailing commas, single quotes) — and then go through the same `yaml` parse (JSON is YAML's flow
+ * style) only so that every message can point at the exact line of the bad value.
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseAllDocuments, visit } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, visit } from 'yaml';
+import { jsonSyntaxError } from '../json-syntax';
+import { lowerFirst, SourceLanguage, SyntaxProblem, yamlSyntaxProblems } from '../yaml-errors';
 import { Problem } from './problems';
 
 export type KeyPath = readonly (string | number)[];
@@ -39,14 +42,37 @@ export const NO_POSITION: Locator = {
   key: () => ({ line: 0, col: 0 }),
 };
 
-/** Parse every document of a YAML (or JSON) text. Never throws: syntax errors come back as problems. */
+/** `.json` files are JSON (strict); everything else is YAML. */
+export function languageOf(file: string): SourceLanguage {
+  return file.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
+}
+
+/**
+ * Parse every document of a YAML text, or the one value of a JSON text (by `file`'s extension). Never throws:
+ * syntax errors come back as problems.
+ */
 export function parseDocuments(file: string, text: string): ParsedText {
+  const language = languageOf(file);
   const lineCounter = new LineCounter();
   const documents: ParsedDocument[] = [];
   const problems: Problem[] = [];
+  const pos = (offset: number): Position => {
+    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line: p.line, col: p.col };
+  };
+  let json: { value: unknown } | undefined;
+  if (language === 'JSON') {
+    const checked = checkJson(text);
+    if ('offset' in checked) {
+      return { documents, problems: [{ file, ...textPosition(text, checked.offset), message: checked.message }] };
+    }
+    json = checked;
+  }
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, {
+    // In valid JSON a tab can only be whitespace between tokens, where YAML may reject it as indentation; a space
+    // in its place keeps every offset.
+    docs = parseAllDocuments(json ? text.replace(/\t/g, ' ') : text, {
       lineCounter,
       prettyErrors: false,
       uniqueKeys: true,
@@ -55,17 +81,22 @@ export function parseDocuments(file: string, text: string): ParsedText {
     }) as Document.Parsed[];
   } catch (e) {
     // Not expected from `yaml` (it reports errors on documents), but a reader must never crash.
-    return { documents, problems: [{ file, line: 1, col: 1, message: `invalid YAML: ${errorMessage(e)}` }] };
+    return { documents, problems: [{ file, line: 1, col: 1, message: `invalid ${language}: ${errorMessage(e)}` }] };
   }
   // An empty stream gives an empty array; some yaml versions return an EmptyStream object instead.
   if (!Array.isArray(docs)) docs = [];
-  const pos = (offset: number): Position => {
-    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
-    return { line: p.line, col: p.col };
-  };
+  if (json) {
+    // Valid JSON: `yaml` only locates keys. It still rejects duplicate keys (JSON.parse keeps the last silently).
+    const doc = docs.length === 1 ? docs[0] : undefined;
+    const duplicates = doc ? yamlSyntaxProblems(doc, pos, language).filter((p) => p.code === 'DUPLICATE_KEY') : [];
+    if (duplicates.length > 0) return { documents, problems: duplicates.map((p) => located(file, p)) };
+    // A JSON text `yaml` cannot read (a key over 1024 characters): the value is right, positions fall back to 1:1.
+    const locate = doc && doc.errors.length === 0 ? locator(doc, pos) : locator(undefined, pos);
+    return { documents: [{ value: json.value, locate }], problems };
+  }
   for (const doc of docs) {
     if (doc.errors.length > 0) {
-      problems.push(...syntaxProblems(file, doc, pos));
+      problems.push(...yamlSyntaxProblems(doc, pos, language).map((p) => located(file, p)));
       continue;
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && !hasContent(doc))) continue;
@@ -74,12 +105,37 @@ export function parseDocuments(file: string, text: string): ParsedText {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
       const at = pos(unresolvedAlias(doc) ?? doc.contents.range?.[0] ?? doc.range[0]);
-      problems.push({ file, ...at, message: `invalid YAML: ${errorMessage(e)}` });
+      problems.push({ file, ...at, message: `invalid ${language}: ${errorMessage(e)}` });
       continue;
     }
     documents.push({ value, locate: locator(doc, pos) });
   }
   return { documents, problems };
+}
+
+/** `JSON.parse` decides; on failure the strict checker says where and why (V8's messages often have no position). */
+function checkJson(text: string): { value: unknown } | { offset: number; message: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (e) {
+    const found = jsonSyntaxError(text);
+    return { offset: found?.offset ?? 0, message: `invalid JSON: ${found?.message ?? errorMessage(e)}` };
+  }
+}
+
+function located(file: string, p: SyntaxProblem): Problem {
+  return { file, line: p.line, col: p.col, message: p.message };
+}
+
+/** 1-based line and column (in characters) of a character offset. */
+function textPosition(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
 }
 
 /** A `---` followed by nothing parses as a null scalar; an explicit `null`/`~` is content (and invalid later). */
@@ -103,40 +159,8 @@ function unresolvedAlias(doc: Document.Parsed): number | undefined {
   return offset;
 }
 
-function syntaxProblems(file: string, doc: Document.Parsed, pos: (offset: number) => Position): Problem[] {
-  const out: Problem[] = [];
-  const seenLines = new Set<number>();
-  for (const e of doc.errors) {
-    const at = pos(e.pos[0]);
-    // One message per line: after the first error on a line the parser's follow-ups are noise.
-    if (seenLines.has(at.line)) continue;
-    seenLines.add(at.line);
-    let message: string;
-    if (e.code === 'DUPLICATE_KEY') message = duplicateKeyMessage(doc, e.pos[0], pos);
-    else if (e.code === 'TAB_AS_INDENT') message = 'invalid YAML: tabs are not allowed in indentation (use spaces)';
-    else message = `invalid YAML: ${lowerFirst(e.message)}`;
-    out.push({ file, ...at, message });
-  }
-  return out;
-}
-
-function duplicateKeyMessage(doc: Document.Parsed, offset: number, pos: (offset: number) => Position): string {
-  let message = 'invalid YAML: duplicate key';
-  visit(doc, {
-    Map(_, map) {
-      const dup = map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.range?.[0] === offset);
-      if (!dup || !isScalar(dup.key)) return undefined;
-      const name = String(dup.key.value);
-      const first = map.items.find((p) => isScalar(p.key) && String(p.key.value) === name);
-      const firstAt = first && isScalar(first.key) && first.key.range ? pos(first.key.range[0]) : undefined;
-      message = `invalid YAML: duplicate key ${name}${firstAt ? ` (first at line ${firstAt.line})` : ''}`;
-      return visit.BREAK;
-    },
-  });
-  return message;
-}
-
-function locator(doc: Document.Parsed, pos: (offset: number) => Position): Locator {
+function locator(doc: Document.Parsed | undefined, pos: (offset: number) => Position): Locator {
+  if (!doc) return { value: () => ({ line: 1, col: 1 }), key: () => ({ line: 1, col: 1 }) };
   const rootPosition = (): Position => pos(doc.contents?.range?.[0] ?? doc.range[0]);
   /** Walks the AST; returns the deepest node reached and the key node of the last step, if it was a map key. */
   const walk = (path: KeyPath): { node: Node | null; key: Node | null; complete: boolean } => {
@@ -167,10 +191,6 @@ function locator(doc: Document.Parsed, pos: (offset: number) => Position): Locat
       return w.complete && w.key ? at(w.key) : at(w.node);
     },
   };
-}
-
-function lowerFirst(s: string): string {
-  return s.length > 0 ? s[0].toLowerCase() + s.slice(1) : s;
 }
 
 function errorMessage(e: unknown): string {

@@ -6,9 +6,10 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { UserError } from '../errors';
+import { checkUtf8 } from '../utf8';
 import { Catalog } from './model';
-import { throwIfProblems } from './problems';
-import { CatalogReport, isSnapshot, readCatalogFiles, readSnapshot } from './read';
+import { compareProblems, Problem, throwIfProblems } from './problems';
+import { CatalogFile, CatalogReport, isSnapshot, readCatalogFiles, readSnapshot } from './read';
 
 export interface LoadOptions {
   /** Folder that relative paths (and displayed paths) are relative to; default `process.cwd()`. */
@@ -39,15 +40,27 @@ export function loadCatalogReport(path: string, options: LoadOptions = {}): Cata
     const files = listDefinitionFiles(full, shown);
     if (files.length === 0)
       throw new UserError(`${shown}: no service definition files (*.yaml, *.yml, *.json) in this folder`);
-    return readCatalogFiles(files.map((f) => ({ path: f.shown, text: readText(f.full, f.shown) })));
+    // A file that is not UTF-8 is one more problem: the other files are still read and checked.
+    const texts: CatalogFile[] = [];
+    const encoding: Problem[] = [];
+    for (const f of files) {
+      const r = checkUtf8(readBytes(f.full, f.shown));
+      if ('text' in r) texts.push({ path: f.shown, text: r.text });
+      else encoding.push({ file: f.shown, ...r.problem });
+    }
+    const report = readCatalogFiles(texts);
+    if (encoding.length === 0) return report;
+    return { ...report, problems: [...report.problems, ...encoding].sort(compareProblems), files: files.length };
   }
   if (!stat.isFile() || !hasDefinitionExtension(full))
     throw new UserError(
       `${shown}: not a catalog (expected a folder of .yaml/.yml/.json service definitions, or a snapshot .json)`,
     );
-  const text = readText(full, shown);
-  if (full.toLowerCase().endsWith('.json') && looksLikeSnapshot(text)) return readSnapshot(shown, text);
-  return readCatalogFiles([{ path: shown, text }]);
+  const r = checkUtf8(readBytes(full, shown));
+  if ('problem' in r)
+    return { catalog: { services: [], entities: [] }, problems: [{ file: shown, ...r.problem }], files: 1 };
+  if (full.toLowerCase().endsWith('.json') && looksLikeSnapshot(r.text)) return readSnapshot(shown, r.text);
+  return readCatalogFiles([{ path: shown, text: r.text }]);
 }
 
 /** JSON.parse is native and fast; the line-aware parse happens once, in the reader. */
@@ -91,9 +104,10 @@ function hasDefinitionExtension(name: string): boolean {
   return DEFINITION_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
 
-function readText(full: string, shown: string): string {
+/** Raw bytes: decoding is strict (`checkUtf8`), so that invalid UTF-8 is a problem, not U+FFFD in a name. */
+function readBytes(full: string, shown: string): Buffer {
   try {
-    return readFileSync(full, 'utf8');
+    return readFileSync(full);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new UserError(`${shown}: cannot read (${code})`);

@@ -18,6 +18,7 @@ import {
 import { BACKEND_FIELDS, BACKEND_TYPES, BackendType, PolicyFile, PolicyFileSchema } from './schema';
 import { checkScope } from './scope';
 import { normalizeTier } from './tiers';
+import { yamlSyntaxProblems } from '../yaml-errors';
 
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
@@ -48,12 +49,9 @@ function readYaml(file: string, text: string): { data: unknown; positions: Map<s
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntax: string[] = [];
   const docList = Array.isArray(docs) ? docs : [];
-  for (const doc of docList) {
-    for (const err of doc.errors) {
-      const { line, col } = lineCounter.linePos(err.pos[0]);
-      syntax.push(`${file}:${line}:${col}: ${err.message}`);
-    }
-  }
+  const pos = (offset: number) => lineCounter.linePos(offset);
+  for (const doc of docList)
+    for (const p of yamlSyntaxProblems(doc, pos)) syntax.push(`${file}:${p.line}:${p.col}: ${p.message}`);
   if (syntax.length) throw new UserErrors(syntax);
   if (docList.length > 1) {
     const { line, col } = lineCounter.linePos(docList[1].range[0]);
