@@ -90,6 +90,51 @@ describe('trace-health policy explain', () => {
       ]);
     });
 
+    it('fails at the catalog: line when an absolute catalog path does not exist, showing it as written', async () => {
+      writeFileSync(path.join(dir, 'conf', 'th.yaml'), 'site: datadoghq.eu\ncatalog: /nonexistent\n');
+      expect(await run(['policy', 'explain', 'api', '-c', 'conf/th.yaml'], dir)).toStrictEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'trace-health: conf/th.yaml:2:10: catalog: "/nonexistent" not found (a folder of service definitions or ' +
+          'a snapshot .json)\n',
+      });
+    });
+
+    it("says where a relative catalog path was looked for (the policy file's folder)", async () => {
+      writeFileSync(path.join(dir, 'conf', 'th.yaml'), 'catalog: servicez\n');
+      const r = await run(['policy', 'explain', 'api', '-c', 'conf/th.yaml'], dir);
+      expect([r.code, r.stderr]).toStrictEqual([
+        2,
+        'trace-health: conf/th.yaml:1:10: catalog: "servicez" not found (a folder of service definitions or a ' +
+          'snapshot .json); looked for conf/servicez\n',
+      ]);
+    });
+
+    it('names catalog files by absolute path when catalog: is absolute', async () => {
+      const services = path.join(dir, 'conf', 'services');
+      writeFileSync(path.join(services, 'bad.yaml'), 'schema-version: v2\n');
+      writeFileSync(path.join(dir, 'conf', 'th.yaml'), `catalog: ${JSON.stringify(services)}\n`);
+      const r = await run(['policy', 'explain', 'api', '-c', 'conf/th.yaml'], dir);
+      const shown = services.split(path.sep).join('/');
+      expect([r.code, r.stderr]).toStrictEqual([
+        2,
+        `trace-health: ${shown}/bad.yaml:1:1: dd-service is missing: every definition needs a name\n`,
+      ]);
+    });
+
+    it('rejects a policy file that is not UTF-8', async () => {
+      writeFileSync(
+        path.join(dir, 'conf', 'th.yaml'),
+        Buffer.from('catalog: services\nteams: { w\xe9b: {} }\n', 'latin1'),
+      );
+      const r = await run(['policy', 'explain', 'api', '-c', 'conf/th.yaml'], dir);
+      expect([r.code, r.stderr]).toStrictEqual([
+        2,
+        'trace-health: conf/th.yaml:2:11: not valid UTF-8: byte 0xe9 at byte offset 28 (save the file as UTF-8)\n',
+      ]);
+    });
+
     it('fails when the policy file is missing (default ./trace-health.yaml)', async () => {
       expect(await run(['policy', 'explain', 'api'], dir)).toStrictEqual({
         code: 2,

@@ -143,7 +143,8 @@ function readSettings(opts: PullCliOptions, ctx: CliContext): Settings {
   const doc = policyFile !== undefined ? loadPolicy(policyFile, { cwd }) : undefined;
   let outFull: string;
   if (opts.out !== undefined) outFull = path.resolve(cwd, opts.out);
-  else if (doc && doc.data.catalog.toLowerCase().endsWith('.json')) outFull = policyCatalogPath(doc, cwd);
+  else if (doc && doc.data.catalog.toLowerCase().endsWith('.json'))
+    outFull = policyCatalogPath(doc, cwd, { mustExist: false });
   else
     throw new UserError(
       doc

@@ -16,7 +16,7 @@ import {
   summarizeCatalog,
 } from '../catalog';
 import { UserError } from '../errors';
-import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath } from '../policy';
+import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogArg } from '../policy';
 import { CliContext } from './index';
 
 export const CATALOG_COMMAND = 'catalog';
@@ -84,8 +84,7 @@ function resolveCatalogPath(given: string | undefined, config: string | undefine
       `catalog PATH is required: there is no ./${DEFAULT_POLICY_FILE} to take catalog: from (e.g. trace-health catalog validate examples/catalog)`,
     );
   const doc = loadPolicy(policyFile, { cwd: ctx.io.cwd });
-  const relative = path.relative(ctx.io.cwd, policyCatalogPath(doc, ctx.io.cwd)) || '.';
-  return relative.split(path.sep).join('/');
+  return policyCatalogArg(doc, ctx.io.cwd);
 }
 
 function summaryLines(catalogPath: string, catalog: Catalog, files: number): string[] {

@@ -1,5 +1,4 @@
 /** `trace-health policy …`: look at the policy as the generator sees it. */
-import * as path from 'node:path';
 import { Command } from 'commander';
 import { loadCatalog } from '../catalog';
 import {
@@ -7,7 +6,7 @@ import {
   explainService,
   formatExplain,
   loadPolicy,
-  policyCatalogPath,
+  policyCatalogArg,
   resolvePolicy,
 } from '../policy';
 import type { CliContext } from './index';
@@ -22,8 +21,7 @@ export function policyCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON instead of a table')
     .action((service: string, opts: { config: string; json?: boolean }) => {
       const doc = loadPolicy(opts.config, { cwd: ctx.io.cwd });
-      const catalogPath = path.relative(ctx.io.cwd, policyCatalogPath(doc, ctx.io.cwd)) || '.';
-      const resolved = resolvePolicy(doc, loadCatalog(catalogPath, { cwd: ctx.io.cwd }));
+      const resolved = resolvePolicy(doc, loadCatalog(policyCatalogArg(doc, ctx.io.cwd), { cwd: ctx.io.cwd }));
       const explanation = explainService(doc, resolved, service);
       if (opts.json) {
         const { file, service: servicePolicy, backend, rows } = explanation;

@@ -14,8 +14,8 @@ export {
 } from './schema';
 export { parsePolicy } from './parse';
 export { resolvePolicy } from './resolve';
-export type { LoadPolicyOptions } from './load';
-export { loadPolicy, policyCatalogPath, DEFAULT_POLICY_FILE } from './load';
+export type { LoadPolicyOptions, PolicyCatalogPathOptions } from './load';
+export { loadPolicy, policyCatalogArg, policyCatalogPath, DEFAULT_POLICY_FILE } from './load';
 export { CORE_STACK, SINGLE_STACK, UNOWNED_TEAM, backendForStack, sanitizeStackPart, stackName } from './stacks';
 export { TIER_PRIORITY, UNTIERED_PRIORITY, normalizeTier, priorityForTier } from './tiers';
 export type { ExplainRow, ServiceExplanation } from './explain';
