@@ -122,6 +122,26 @@ function stringTags(tags: unknown[]): string[] {
 }
 
 /**
+ * `intern` behind a one-entry cache per field: consecutive spans often share a service, host, env or version, and
+ * comparing with the previous value is cheaper than hashing a fresh string for the map.
+ */
+const lastInterned: (string | undefined)[] = [
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+function internField(field: number, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const last = lastInterned[field];
+  if (v === last) return last;
+  return (lastInterned[field] = intern(v));
+}
+
+/**
  * Map one Datadog span (the `attributes` object of a list item) to the span model. Returns a reason string when the
  * span is malformed. Throws UnsafeNumericId for numeric ids above 2^53 (the caller re-reads the source).
  */
@@ -175,17 +195,17 @@ export function mapDatadogSpan(a: unknown): Span | string {
     traceId,
     spanId,
     parentId,
-    service: intern(service)!,
-    env: intern(str(a.env) ?? str(attributes.env) ?? tagValue(tags, 'env')),
-    version: intern(str(a.version) ?? str(attributes.version) ?? tagValue(tags, 'version')),
-    resource: intern(str(a.resource_name) ?? str(attributes.resource_name)),
-    operation: intern(str(a.operation_name) ?? str(attributes.operation_name)),
-    host: intern(str(a.host)),
+    service: internField(0, service)!,
+    env: internField(1, str(a.env) ?? str(attributes.env) ?? tagValue(tags, 'env')),
+    version: internField(2, str(a.version) ?? str(attributes.version) ?? tagValue(tags, 'version')),
+    resource: internField(3, str(a.resource_name) ?? str(attributes.resource_name)),
+    operation: internField(4, str(a.operation_name) ?? str(attributes.operation_name)),
+    host: internField(5, str(a.host)),
     error,
     tags,
     attributes,
     kind,
-    peerService: intern(str(peerServiceOf(attributes))),
+    peerService: internField(6, str(peerServiceOf(attributes))),
     tracer,
     start,
     excludedBy,
