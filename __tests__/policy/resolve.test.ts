@@ -309,6 +309,60 @@ describe('resolvePolicy', () => {
     ]);
   });
 
+  it('fails when a tiers key matches no catalog tier, listing the tiers the catalog has', () => {
+    const text = 'catalog: c\ntiers:\n  "1": {}\n  tier-2: {}\n  "4": { minSpans: 5 }\n  critical: {}\n';
+    expect(problemsOf(() => resolvePolicy(parsePolicy('trace-health.yaml', text), CATALOG))).toStrictEqual([
+      'trace-health.yaml:5:3: tiers.4: no catalog service has tier "4" (tiers in the catalog: 1, 2, 3)',
+      'trace-health.yaml:6:3: tiers.critical: no catalog service has tier "critical" (tiers in the catalog: 1, 2, 3)',
+    ]);
+    const untiered = catalogOf([service('a', 'x')]);
+    expect(
+      problemsOf(() => resolvePolicy(parsePolicy('p.yaml', 'catalog: c\ntiers: { "1": {} }\n'), untiered)),
+    ).toStrictEqual(['p.yaml:2:10: tiers.1: no catalog service has tier "1" (no catalog service has a tier)']);
+  });
+
+  it('fails when two spellings of a team would share one stack and one team tag, naming both and the stack', () => {
+    const catalog = catalogOf([
+      service('a-api', 'Platform Eng', '1'),
+      service('b-api', 'platform_eng', '1'),
+      service('c-api', 'Platform Eng', '2'),
+      service('d-api', 'checkout', '2'),
+    ]);
+    expect(problemsOf(() => resolve({}, catalog))).toStrictEqual([
+      'catalog/b-api.yaml:1:1: teams "Platform Eng" (service a-api) and "platform_eng" (service b-api) would share ' +
+        'stack "team-platform-eng" and the tag team:platform_eng; write the team the same way in every catalog entry',
+    ]);
+    // Per-team stacks only: `a.b` and `a-b` are different team tags but the same stack.
+    const dotted = catalogOf([service('x', 'a.b'), service('y', 'a-b')]);
+    expect(problemsOf(() => resolve({}, dotted))).toStrictEqual([
+      'catalog/y.yaml:1:1: teams "a.b" (service x) and "a-b" (service y) would share stack "team-a-b"; write the ' +
+        'team the same way in every catalog entry',
+    ]);
+    expect(resolve({ stacks: { by: 'single' } }, dotted).services.map((s) => s.team)).toStrictEqual(['a.b', 'a-b']);
+    // Different stacks (`é` is not a stack character) but one tag (`é` loses its accent in a handle).
+    const accented = catalogOf([service('x', 'Équipe'), service('y', 'equipe')]);
+    expect(problemsOf(() => resolve({}, accented))).toStrictEqual([
+      'catalog/y.yaml:1:1: teams "Équipe" (service x) and "equipe" (service y) would share the tag team:equipe; ' +
+        'write the team the same way in every catalog entry',
+    ]);
+  });
+
+  it('fails on teams that Datadog would tag alike even when stacks are not per team', () => {
+    const catalog = catalogOf([service('x', 'Web Team'), service('y', 'web_team'), service('z', 'WEB-team')]);
+    expect(problemsOf(() => resolve({ stacks: { by: 'single' } }, catalog))).toStrictEqual([
+      'catalog/y.yaml:1:1: teams "Web Team" (service x) and "web_team" (service y) would share the tag ' +
+        'team:web_team; write the team the same way in every catalog entry',
+    ]);
+  });
+
+  it('fails when two service names would share one stack (stacks.by: service)', () => {
+    const catalog = catalogOf([service('search-api', 'data'), service('Search_API', 'data'), service('b', 'data')]);
+    expect(problemsOf(() => resolve({ stacks: { by: 'service' } }, catalog))).toStrictEqual([
+      'catalog/search-api.yaml:1:1: services "Search_API" and "search-api" would share stack "service-search-api"; ' +
+        'rename one in the catalog',
+    ]);
+  });
+
   it('accepts teams.unowned when some service has no team, and teams that own only non-service entities', () => {
     const p = resolve({ teams: { unowned: { notify: ['@slack-orphans'] }, platform: {} } });
     expect(p.services.find((s) => s.service === 'orphan-job')?.notify).toStrictEqual(['@slack-orphans']);

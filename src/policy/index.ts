@@ -17,6 +17,7 @@ export { resolvePolicy } from './resolve';
 export type { LoadPolicyOptions, PolicyCatalogPathOptions } from './load';
 export { loadPolicy, policyCatalogArg, policyCatalogPath, DEFAULT_POLICY_FILE } from './load';
 export { CORE_STACK, SINGLE_STACK, UNOWNED_TEAM, backendForStack, sanitizeStackPart, stackName } from './stacks';
+export { teamHandle, teamTag } from './teams';
 export { TIER_PRIORITY, UNTIERED_PRIORITY, normalizeTier, priorityForTier } from './tiers';
 export type { ExplainRow, ServiceExplanation } from './explain';
 export { explainService, formatExplain } from './explain';

@@ -7,6 +7,7 @@
  * it. Names in the policy must exist in the catalog, and thresholds must still be in order after merging.
  */
 import { Catalog, Service } from '../catalog/model';
+import { formatProblem } from '../catalog/problems';
 import { UserErrors } from '../errors';
 import { didYouMean, formatProblems, PathSegment, PolicyDocument, Problem, show } from './document';
 import {
@@ -21,6 +22,7 @@ import {
 } from './model';
 import { BUILTIN_DEFAULTS, PolicyLayerFile, TOP_LEVEL_DEFAULTS } from './schema';
 import { stackName, UNOWNED_TEAM } from './stacks';
+import { teamHandle, teamTag } from './teams';
 import { normalizeTier, priorityForTier } from './tiers';
 
 interface Layer {
@@ -69,7 +71,9 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
 
   for (const { problem, services: names } of orderProblems.values())
     problems.push({ ...problem, message: `${problem.message} (for ${names.join(', ')})` });
-  if (problems.length) throw new UserErrors(formatProblems(doc.file, doc.positions, problems));
+  const collisions = nameCollisions(services, catalog, by);
+  if (problems.length || collisions.length)
+    throw new UserErrors([...formatProblems(doc.file, doc.positions, problems), ...collisions]);
 
   return {
     file: doc.file,
@@ -239,5 +243,91 @@ function catalogNameProblems(doc: PolicyDocument, catalog: Catalog): Problem[] {
   (data.entrypoints ?? []).forEach((name, i) => {
     if (!serviceNames.has(name)) problems.push({ path: ['entrypoints', i], message: notAService(name) });
   });
+
+  // A tier layer no service has is as dead as a misspelled team: `'4'`, or `tier-l` for `tier-1`.
+  const tiers = new Set(catalog.services.flatMap((s) => (s.tier === undefined ? [] : [normalizeTier(s.tier)])));
+  const tierList = [...tiers].sort(compareTiers);
+  for (const key of Object.keys(data.tiers ?? {})) {
+    if (tiers.has(normalizeTier(key))) continue;
+    const known = tierList.length ? `tiers in the catalog: ${tierList.join(', ')}` : 'no catalog service has a tier';
+    problems.push({
+      path: ['tiers', key],
+      at: 'key',
+      message: `no catalog service has tier ${JSON.stringify(key)} (${known})`,
+    });
+  }
   return problems;
+}
+
+/** `1 < 2 < 10 < critical`: numeric tiers by number, then the others by text. */
+function compareTiers(a: string, b: string): number {
+  const na = /^\d+$/.test(a) ? Number(a) : NaN;
+  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || (a < b ? -1 : a > b ? 1 : 0);
+  if (!Number.isNaN(na)) return -1;
+  if (!Number.isNaN(nb)) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Distinct catalog names that would become one name in Datadog or Terraform. Teams `Platform Eng` and
+ * `platform_eng` would share the stack `team-platform-eng` (one state, one team's resources destroyed when the
+ * other's are planned) and the tag `team:platform_eng`; services `Search_API` and `search-api` would share the stack
+ * `service-search-api`. Located at the catalog entry of the second name.
+ */
+function nameCollisions(services: readonly ServicePolicy[], catalog: Catalog, by: StackGrouping): string[] {
+  const sources = new Map(catalog.services.map((s) => [s.name, s.source]));
+  const out: string[] = [];
+  const report = (names: Map<string, string>, what: string, shared: string, fix: string) => {
+    const entries = [...names.entries()];
+    const listed = entries.map(([name, service]) =>
+      what === 'teams' ? `${JSON.stringify(name)} (service ${service})` : JSON.stringify(name),
+    );
+    const list = `${listed.slice(0, -1).join(', ')} and ${listed[listed.length - 1]}`;
+    const source = sources.get(entries[1][1]);
+    const message = `${what} ${list} would share ${shared}; ${fix}`;
+    out.push(source ? formatProblem({ ...source, message }) : message);
+  };
+
+  // Teams by the tag they become, and (stacks per team) by their stack; one message per group of teams.
+  const group = (key: (p: ServicePolicy) => string): Map<string, Map<string, string>> => {
+    const groups = new Map<string, Map<string, string>>();
+    for (const p of services) {
+      const names = groups.get(key(p)) ?? new Map<string, string>();
+      if (!names.has(p.team)) names.set(p.team, p.service); // services are sorted: the first one names the team
+      groups.set(key(p), names);
+    }
+    return groups;
+  };
+  const stackOf = new Map(services.map((p) => [p.team, p.stack]));
+  if (by === 'team')
+    for (const [stack, names] of group((p) => p.stack)) {
+      if (names.size < 2) continue;
+      const tags = new Set([...names.keys()].map(teamTag));
+      const tag = tags.size === 1 ? ` and the tag ${[...tags][0]}` : '';
+      report(
+        names,
+        'teams',
+        `stack ${JSON.stringify(stack)}${tag}`,
+        'write the team the same way in every catalog entry',
+      );
+    }
+  for (const [handle, names] of group((p) => teamHandle(p.team))) {
+    if (names.size < 2) continue;
+    // Already reported with the stack they share.
+    if (by === 'team' && new Set([...names.keys()].map((t) => stackOf.get(t))).size === 1) continue;
+    report(names, 'teams', `the tag team:${handle}`, 'write the team the same way in every catalog entry');
+  }
+
+  if (by === 'service') {
+    const stacks = new Map<string, Map<string, string>>();
+    for (const p of services) {
+      const names = stacks.get(p.stack) ?? new Map<string, string>();
+      names.set(p.service, p.service);
+      stacks.set(p.stack, names);
+    }
+    for (const [stack, names] of stacks)
+      if (names.size > 1) report(names, 'services', `stack ${JSON.stringify(stack)}`, 'rename one in the catalog');
+  }
+  return out;
 }
