@@ -31,6 +31,7 @@ import { checkShrink, formatShrink } from './catalog/shrink';
 import { overviewDashboardSpec } from './constructs/overview-spec';
 import { planService, ServicePlan, ServicePlanInput } from './constructs/service/plan';
 import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metric-specs';
+import { locateTagRuleConflict, TagRuleConflict } from './constructs/tag-rule-source';
 import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError } from './errors';
 import { loadPolicy, policyCatalogPath } from './policy/load';
@@ -94,7 +95,17 @@ export function stackNames(policy: Policy): string[] {
  * Plan the stacks (all of them, or the named ones). Pure. Disabled services and non-service catalog entities get
  * nothing; services are matched to their catalog entry by name.
  */
-export function planApp(policy: Policy, catalog: Catalog, only?: ReadonlySet<string>): AppPlan {
+export function planApp(policy: Policy, catalog: Catalog, only?: ReadonlySet<string>, doc?: PolicyDocument): AppPlan {
+  try {
+    return planStacks(policy, catalog, only);
+  } catch (e) {
+    // Two required tags that cannot coexist: point at them in the policy file when we have it.
+    if (e instanceof TagRuleConflict && doc) throw locateTagRuleConflict(e, doc);
+    throw e;
+  }
+}
+
+function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> | undefined): AppPlan {
   const catalogByName = new Map<string, Service>(catalog.services.map((s) => [s.name, s]));
   const entrypoints = new Set(policy.entrypoints);
   const groups = new Map<string, ServicesStackPlan['services'][number][]>();
@@ -119,7 +130,10 @@ export function planApp(policy: Policy, catalog: Catalog, only?: ReadonlySet<str
     stacks.push({
       kind: 'core',
       name: CORE_STACK,
-      metrics: spanMetricSpecs({ rules: enabled.flatMap((s) => s.requiredTags), envs: enabled.flatMap((s) => s.envs) }),
+      metrics: spanMetricSpecs({
+        rules: enabled.flatMap((s) => s.requiredTags.map((r, index) => ({ ...r, source: { policy: s, index } }))),
+        envs: enabled.flatMap((s) => s.envs),
+      }),
       overview: overviewDashboardSpec({ site: policy.site, services: policy.services }),
     });
   }
@@ -292,7 +306,7 @@ export function synth(opts: SynthOptions): SynthResult {
   const reviewDir = opts.reviewDir ? path.resolve(cwd, opts.reviewDir) : path.join(inputs.policyDir, REVIEW_DIR);
   shrinkGuard(inputs, reviewDir, opts.allowRemovals ?? false);
 
-  const plan = planApp(inputs.policy, inputs.catalog, only);
+  const plan = planApp(inputs.policy, inputs.catalog, only, inputs.doc);
   const manifests = renderManifests(plan);
   const outDir = path.resolve(cwd, opts.out ?? DEFAULT_OUT_DIR);
   const parent = path.dirname(outDir);

@@ -178,16 +178,29 @@ describe('monitor factory', () => {
     expect(ids.filter((id) => id.includes(CHECKS.unexpectedRoots))).toEqual([]);
   });
 
-  test('fails when two required tags would share an address', () => {
+  test('fails when two required tags would share an address, naming the policy layers they come from', () => {
     const pol = policy('checkout-api', {
       requiredTags: [
         { tag: 'usr.id', scope: '*', slo: false },
         { tag: 'usr_id', scope: '*', slo: false },
       ],
+      origin: { 'requiredTags[0]': 'defaults', 'requiredTags[1]': 'services.checkout-api' },
     });
     expect(() => serviceMonitors(ctx({ policy: pol }), 'prod')).toThrow(UserError);
     expect(() => serviceMonitors(ctx({ policy: pol }), 'prod')).toThrow(
-      'service checkout-api: required tags "usr.id" and "usr_id" would get the same monitor address (usr-id); keep one of them',
+      'service checkout-api: required tags "usr.id" (from defaults) and "usr_id" (from services.checkout-api) would ' +
+        'get the same monitor address (usr-id); keep one of them',
+    );
+    // The same tag with two scopes: the scopes tell them apart in the message.
+    const twice = policy('checkout-api', {
+      requiredTags: [
+        { tag: 'usr.id', scope: '*', slo: false },
+        { tag: 'usr.id', scope: 'status:error', slo: false },
+      ],
+    });
+    expect(() => serviceMonitors(ctx({ policy: twice }), 'prod')).toThrow(
+      'service checkout-api: required tags "usr.id" (scope "*") (from the built-in default) and "usr.id" (scope ' +
+        '"status:error") (from the built-in default) would get the same monitor address (usr-id); keep one of them',
     );
   });
 

@@ -1,6 +1,14 @@
 import { Testing } from 'cdktf';
 import { envFilter, spanMetricSpecs } from '../../src/constructs';
-import { isValidMetricName, NATIVE_METRICS, scopeMetricName, tagMetricName } from '../../src/datadog/metrics';
+import {
+  isValidMetricName,
+  NATIVE_METRICS,
+  scopeMetricName,
+  shortHash,
+  tagMetricName,
+} from '../../src/datadog/metrics';
+import { UserError } from '../../src/errors';
+import type { TagRule } from '../../src/policy/model';
 import { CoreStack } from '../../stacks';
 import { policy, RULES } from './fixtures';
 
@@ -31,6 +39,86 @@ describe('span-based metrics', () => {
     );
     expect(byName.get(tagMetricName('*', 'version'))!.filter).toBe('(env:prod OR env:staging) version:*');
     expect(new Set(specs.map((s) => s.groupBy.join(',')))).toEqual(new Set(['service,env']));
+  });
+
+  test('tag segments: a clean tag as is, any other normalized plus a hash of the exact tag', () => {
+    expect(tagMetricName('*', 'version')).toBe('trace_health.scope.all.tag.version.spans');
+    expect(tagMetricName('*', 'usr.id')).toBe(`trace_health.scope.all.tag.usr_id_${shortHash('usr.id')}.spans`);
+    expect(tagMetricName('*', 'Region')).toBe(`trace_health.scope.all.tag.region_${shortHash('Region')}.spans`);
+  });
+
+  test('distinct tags get distinct names: alike after normalizing, or alike in their first 40 characters', () => {
+    const long = 'a'.repeat(40);
+    const pairs = [
+      ['billing.account_id', 'billing_account_id'],
+      ['usr.id', 'usr-id'],
+      ['usr.id', 'USR.ID'],
+      [`${long}.x`, `${long}.y`],
+      [`${long}x`, `${long}y`],
+      [long, `${long}_`],
+    ];
+    for (const [a, b] of pairs) expect(tagMetricName('@_top_level:1', a)).not.toBe(tagMetricName('@_top_level:1', b));
+  });
+
+  test('names stay valid and short (Datadog: at most 200 characters), however long the scope and tag', () => {
+    const name = tagMetricName(`@http.url:"${'x'.repeat(300)}"`, `${'Tag.'.repeat(100)}`);
+    expect(isValidMetricName(name)).toBe(true);
+    expect(name.length).toBeLessThanOrEqual(124);
+  });
+
+  test('a name depends on its own tag only: adding rules never renames an existing metric', () => {
+    const before = spanMetricSpecs({ rules: RULES, envs: ['prod'] }).map((s) => s.name);
+    const more: TagRule[] = [
+      ...RULES,
+      { tag: 'usr_id', scope: '@_top_level:1', slo: false },
+      { tag: 'usr-id', scope: '@_top_level:1', slo: false },
+    ];
+    const after = spanMetricSpecs({ rules: more, envs: ['prod'] }).map((s) => s.name);
+    expect(after).toEqual(expect.arrayContaining(before));
+    expect(after).toHaveLength(before.length + 2);
+  });
+
+  test('two services requiring tags that normalize alike (billing.account_id, billing_account_id): two metrics', () => {
+    const rules: TagRule[] = [
+      { tag: 'billing.account_id', scope: '@_top_level:1', slo: false },
+      { tag: 'billing_account_id', scope: '@_top_level:1', slo: false },
+    ];
+    const byName = new Map(spanMetricSpecs({ rules, envs: ['prod'] }).map((s) => [s.name, s.filter]));
+    expect(byName.get(tagMetricName('@_top_level:1', 'billing.account_id'))).toBe(
+      'env:prod (@_top_level:1) @billing.account_id:*',
+    );
+    expect(byName.get(tagMetricName('@_top_level:1', 'billing_account_id'))).toBe(
+      'env:prod (@_top_level:1) @billing_account_id:*',
+    );
+  });
+
+  test("a tag written as another tag's hashed segment still collides: a UserError naming both", () => {
+    const hashed = `usr_id_${shortHash('usr.id')}`;
+    const a = policy('a', { requiredTags: [RULES[0]], origin: { 'requiredTags[0]': 'defaults' } });
+    const b = policy('b', {
+      requiredTags: [{ tag: hashed, scope: '@_top_level:1', slo: false }],
+      origin: { 'requiredTags[0]': 'services.b' },
+    });
+    const name = tagMetricName('@_top_level:1', 'usr.id');
+    const run = (withSources: boolean) => () =>
+      spanMetricSpecs({
+        rules: [a, b].map((p) => ({
+          ...p.requiredTags[0],
+          ...(withSources ? { source: { policy: p, index: 0 } } : {}),
+        })),
+        envs: ['prod'],
+      });
+    expect(run(true)).toThrow(UserError);
+    expect(run(true)).toThrow(
+      `required tag "usr.id" (from defaults) of service a and "${hashed}" (from services.b) of service b would share ` +
+        `the span metric ${name} (filters env:prod (@_top_level:1) @usr.id:* and env:prod (@_top_level:1) ` +
+        `@${hashed}:*); rename or drop one of them`,
+    );
+    expect(run(false)).toThrow(
+      `required tags "usr.id" (scope "@_top_level:1") and "${hashed}" (scope "@_top_level:1") would share the span ` +
+        `metric ${name} (filters env:prod (@_top_level:1) @usr.id:* and env:prod (@_top_level:1) @${hashed}:*); ` +
+        'rename or drop one of them',
+    );
   });
 
   test('envFilter', () => {

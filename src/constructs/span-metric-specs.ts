@@ -11,7 +11,8 @@
  * compute replaces the metric (its history starts over).
  */
 import { NATIVE_METRICS, scopeFilterQuery, scopeMetricName, tagFilterQuery, tagMetricName } from '../datadog/metrics';
-import type { TagRule } from '../policy/model';
+import { UserError } from '../errors';
+import { SourcedTagRule, TagRuleConflict } from './tag-rule-source';
 import { compareText } from './tags';
 
 export interface SpanMetricSpec {
@@ -21,8 +22,8 @@ export interface SpanMetricSpec {
 }
 
 export interface SpanMetricsProps {
-  /** Tag rules of every enabled service (duplicates welcome). */
-  readonly rules: readonly TagRule[];
+  /** Tag rules of every enabled service (duplicates welcome); with their source, conflicts name both. */
+  readonly rules: readonly SourcedTagRule[];
   /** Envs of every enabled service (duplicates welcome). */
   readonly envs: readonly string[];
 }
@@ -46,18 +47,26 @@ function withEnv(env: string, query: string): string {
 export function spanMetricSpecs(props: SpanMetricsProps): SpanMetricSpec[] {
   const env = envFilter(props.envs);
   const groupBy = [...SPAN_METRIC_GROUP_BY];
-  const byName = new Map<string, SpanMetricSpec>();
-  const add = (name: string, filter: string) => {
+  const byName = new Map<string, { spec: SpanMetricSpec; rule?: SourcedTagRule }>();
+  const add = (name: string, filter: string, rule?: SourcedTagRule) => {
     const existing = byName.get(name);
-    // Two scopes written differently but normalizing to one name would silently share a metric: refuse.
-    if (existing && existing.filter !== filter)
-      throw new Error(`span metric ${name} would have two filters: ${existing.filter} and ${filter}`);
-    byName.set(name, { name, filter, groupBy });
+    if (!existing) byName.set(name, { spec: { name, filter, groupBy }, rule });
+    // Names are built so that distinct tags and scopes get distinct names (a hash of the exact text); two rules
+    // that still meet (a tag written as another tag's hashed segment) would silently share a metric: refuse.
+    else if (existing.spec.filter !== filter) throw conflict(name, existing.spec.filter, filter, existing.rule, rule);
   };
   add(NATIVE_METRICS.spansIngested, withEnv(env, '*'));
   for (const rule of props.rules) {
-    add(scopeMetricName(rule.scope), withEnv(env, scopeFilterQuery(rule.scope)));
-    add(tagMetricName(rule.scope, rule.tag), withEnv(env, tagFilterQuery(rule.scope, rule.tag)));
+    add(scopeMetricName(rule.scope), withEnv(env, scopeFilterQuery(rule.scope)), rule);
+    add(tagMetricName(rule.scope, rule.tag), withEnv(env, tagFilterQuery(rule.scope, rule.tag)), rule);
   }
-  return [...byName.values()].sort((a, b) => compareText(a.name, b.name));
+  return [...byName.values()].map((x) => x.spec).sort((a, b) => compareText(a.name, b.name));
+}
+
+function conflict(name: string, a: string, b: string, first?: SourcedTagRule, second?: SourcedTagRule): UserError {
+  const problem = `would share the span metric ${name} (filters ${a} and ${b}); rename or drop one of them`;
+  if (first?.source && second?.source) return new TagRuleConflict(first.source, second.source, problem);
+  const tag = (r?: SourcedTagRule) =>
+    r ? `${JSON.stringify(r.tag)} (scope ${JSON.stringify(r.scope)})` : 'spans.ingested';
+  return new UserError(`required tags ${tag(first)} and ${tag(second)} ${problem}`);
 }

@@ -106,6 +106,9 @@ export function shortHash(text: string): string {
   return h.toString(16).padStart(8, '0').slice(0, 6);
 }
 
+/** Longest normalized tag or scope text kept in a metric name (the hash keeps longer ones distinct). */
+const SEGMENT_MAX = 40;
+
 /**
  * Span-based metric counting the spans a tag rule's scope selects (the denominator of tag coverage).
  * `*` (every span) is `trace_health.scope.all.spans`.
@@ -113,13 +116,29 @@ export function shortHash(text: string): string {
 export function scopeMetricName(scope: string): string {
   const trimmed = scope.trim();
   if (trimmed === '*' || trimmed === '') return `${METRIC_PREFIX}.scope.all.spans`;
-  return `${METRIC_PREFIX}.scope.${metricSegment(trimmed).slice(0, 40)}_${shortHash(trimmed)}.spans`;
+  return `${METRIC_PREFIX}.scope.${metricSegment(trimmed).slice(0, SEGMENT_MAX)}_${shortHash(trimmed)}.spans`;
 }
 
-/** Span-based metric counting the spans in `scope` that carry `tag` (the numerator of tag coverage). */
+/**
+ * The tag's part of its coverage metric name. A tag that is already a clean segment of at most 40 characters
+ * (`version`, `region`) is used as is; any other (`usr.id`, `Usr-ID`, a long one) gets the normalized, truncated
+ * text plus a hash of the exact tag (`usr_id_1a2b3c`), as scopes do. So distinct tags get distinct segments —
+ * `usr.id` and `usr_id` no longer share a metric — and a tag's segment depends on that tag alone: adding
+ * another tag to the policy never renames an existing metric (which would restart its history).
+ */
+export function tagSegment(tag: string): string {
+  const seg = metricSegment(tag);
+  return seg === tag && seg.length <= SEGMENT_MAX ? seg : `${seg.slice(0, SEGMENT_MAX)}_${shortHash(tag)}`;
+}
+
+/**
+ * Span-based metric counting the spans in `scope` that carry `tag` (the numerator of tag coverage), e.g.
+ * `trace_health.scope.n_top_level_1_a1b2c3.tag.usr_id_d4e5f6.spans`, `trace_health.scope.all.tag.version.spans`.
+ * At most 19 + 47 + 5 + 47 + 6 = 124 characters.
+ */
 export function tagMetricName(scope: string, tag: string): string {
   const base = scopeMetricName(scope).replace(/\.spans$/, '');
-  return `${base}.tag.${metricSegment(tag).slice(0, 40)}.spans`;
+  return `${base}.tag.${tagSegment(tag)}.spans`;
 }
 
 /** The span-search filter of the scope metric (`*` means every span: the filter is just the env/service set). */

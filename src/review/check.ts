@@ -17,7 +17,7 @@ export interface ReviewCheck {
 export function checkReview(config: string, cwd: string, reviewDirOption?: string): ReviewCheck {
   const inputs = loadInputs(config, cwd);
   const reviewDir = reviewDirOption ? path.resolve(cwd, reviewDirOption) : path.join(inputs.policyDir, REVIEW_DIR);
-  const expected = renderManifests(planApp(inputs.policy, inputs.catalog));
+  const expected = renderManifests(planApp(inputs.policy, inputs.catalog, undefined, inputs.doc));
   const shown = (f: string) => path.relative(cwd, path.join(reviewDir, f)).split(path.sep).join('/');
   const committed = existsSync(reviewDir) ? readdirSync(reviewDir).filter((f) => f.endsWith('.yaml')) : [];
   const names = [...new Set([...committed, ...[...expected.keys()].map((s) => `${s}.yaml`)])].sort();

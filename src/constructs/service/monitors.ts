@@ -31,10 +31,18 @@ import {
 import { COLLECTOR_METRICS, hasTagQuery, scopeFilterQuery } from '../../datadog/metrics';
 import type { Service } from '../../catalog/model';
 import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
-import { UserError } from '../../errors';
+import { TagRuleConflict } from '../tag-rule-source';
 import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, MonitorRole, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
-import { CheckText, componentMessage, monitorMessage, percent, PROPAGATION_CAUSES, scopeLabel } from './messages';
+import {
+  CheckText,
+  componentMessage,
+  MessageContext,
+  monitorMessage,
+  percent,
+  PROPAGATION_CAUSES,
+  scopeLabel,
+} from './messages';
 import { describeRouting, Routing } from './notify';
 import { Comparator, MonitorSpec, monitorRef } from './specs';
 
@@ -170,7 +178,8 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
   return [composite, ratio, guardSpec(ctx, env, g.guard)];
 }
 
-function msgCtx(ctx: ServiceContext, env: string) {
+/** What monitor messages need about the service, for one env (budget monitors in slos.ts use it too). */
+export function msgCtx(ctx: ServiceContext, env: string): MessageContext {
   return {
     site: ctx.site,
     service: ctx.service,
@@ -413,17 +422,18 @@ export function noTracesMonitor(ctx: ServiceContext, env: string): MonitorSpec {
 
 /** Every monitor of one service in one env (without the SLO budget monitors), guards de-duplicated by id. */
 export function serviceMonitors(ctx: ServiceContext, env: string): MonitorSpec[] {
-  const tagIds = new Map<string, string>();
-  for (const rule of ctx.policy.requiredTags) {
+  const tagIds = new Map<string, number>();
+  ctx.policy.requiredTags.forEach((rule, index) => {
     const seg = idSegment(rule.tag);
     const other = tagIds.get(seg);
     if (other !== undefined)
-      throw new UserError(
-        `service ${ctx.service.name}: required tags ${JSON.stringify(other)} and ${JSON.stringify(rule.tag)} ` +
-          `would get the same monitor address (${seg}); keep one of them`,
+      throw new TagRuleConflict(
+        { policy: ctx.policy, index: other },
+        { policy: ctx.policy, index },
+        `would get the same monitor address (${seg}); keep one of them`,
       );
-    tagIds.set(seg, rule.tag);
-  }
+    tagIds.set(seg, index);
+  });
   const all = [
     ...orphanRateMonitors(ctx, env),
     ...ctx.policy.requiredTags.flatMap((rule) => tagCoverageMonitors(ctx, env, rule)),

@@ -11,7 +11,7 @@ import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
 import { describeRouting } from './notify';
 import { monitorMessage, scopeLabel } from './messages';
-import { CHECKS, missingTagQuery, monitorName, ServiceContext } from './monitors';
+import { CHECKS, missingTagQuery, monitorName, msgCtx, ServiceContext } from './monitors';
 import { MonitorSpec, SloSpec, sloRef } from './specs';
 
 /**
@@ -97,26 +97,16 @@ export function errorBudgetMonitor(
     expression: `error_budget("${sloRef(svc, slo.id)}").over("${slo.timeframe}")`,
     comparator: '>',
     thresholds: { ...ERROR_BUDGET_THRESHOLDS },
-    message: monitorMessage(
-      {
-        site: ctx.site,
-        service: ctx.service,
-        policy: ctx.policy,
-        env,
-        dashboardUrl: ctx.dashboardUrl,
-        routing: ctx.routing,
-      },
-      {
-        headline: `the ${what} SLO is burning its error budget`,
-        what: `The SLO "${slo.name}" (target ${slo.target}% over ${slo.timeframe}) has used more than ${ERROR_BUDGET_THRESHOLDS.critical}% (warning: ${ERROR_BUDGET_THRESHOLDS.warning}%) of its error budget. ${slo.description}`,
-        causes: [
-          'A slow, steady regression the per-window monitors do not catch (a share of endpoints or instances affected).',
-          'A past incident that consumed most of the budget: check the dashboard for the window where it dropped.',
-        ],
-        explorer: [explorer],
-        rule: `Alerts when more than ${ERROR_BUDGET_THRESHOLDS.critical}% of the error budget over ${slo.timeframe} is consumed.`,
-      },
-    ),
+    message: monitorMessage(msgCtx(ctx, env), {
+      headline: `the ${what} SLO is burning its error budget`,
+      what: `The SLO "${slo.name}" (target ${slo.target}% over ${slo.timeframe}) has used more than ${ERROR_BUDGET_THRESHOLDS.critical}% (warning: ${ERROR_BUDGET_THRESHOLDS.warning}%) of its error budget. ${slo.description}`,
+      causes: [
+        'A slow, steady regression the per-window monitors do not catch (a share of endpoints or instances affected).',
+        'A past incident that consumed most of the budget: check the dashboard for the window where it dropped.',
+      ],
+      explorer: [explorer],
+      rule: `Alerts when more than ${ERROR_BUDGET_THRESHOLDS.critical}% of the error budget over ${slo.timeframe} is consumed.`,
+    }),
     notify: describeRouting(ctx.routing),
     priority: ctx.policy.priority,
     tags: sortedTags([
