@@ -4,7 +4,14 @@
  *
  * Guarantees:
  * - nothing is written unless everything succeeded: the app is synthesized into a temporary folder next to the
- *   output folder and moved into place with renames (same file system, so each move is atomic);
+ *   output folder, the review manifests into temporary files beside them, and all are moved into place with
+ *   renames (same file system, so each move is atomic); a file-system failure is a UserError
+ *   ("cannot write <path>: <reason>", exit 2) and removes what was staged;
+ * - the output folder is replaced as a whole, so synth only replaces a folder that is absent, empty or a previous
+ *   synth output (manifest.json, stacks/<stack>/ holding cdktf's and Terraform's files), and never one that is
+ *   or holds the current folder, the policy file's folder or the review manifests;
+ * - folders are created with the usual permissions (0777 less the umask), so Terraform running as another user
+ *   (a CI container) can read them;
  * - `stacks` (selective synth, for CI matrices) builds and replaces only the named stacks; every other stack
  *   folder in the output is left untouched, and only the named stacks' review files are rewritten;
  * - the output depends on the inputs only: no absolute paths, no environment values, no timestamps;
@@ -12,15 +19,18 @@
  *   manifest stops synth (exit 1) unless `allowRemovals`.
  */
 import type { App } from 'cdktf';
+import { randomBytes } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import * as path from 'node:path';
@@ -232,7 +242,8 @@ function selectStacks(policy: Policy, requested: readonly string[] | undefined):
 
 /** Services listed in the committed review manifests (all stacks). */
 export function committedServices(reviewDir: string): string[] {
-  if (!existsSync(reviewDir)) return [];
+  // Absent, or not a folder (synth then fails to write it, with a message saying so).
+  if (!existsSync(reviewDir) || !statSync(reviewDir).isDirectory()) return [];
   const names = new Set<string>();
   for (const f of readdirSync(reviewDir).sort()) {
     if (!f.endsWith('.yaml')) continue;
@@ -283,20 +294,184 @@ export function withoutTokenStackTraces<T>(fn: () => T): T {
   }
 }
 
-/** Files Terraform keeps in a stack folder (`terraform init` results): carried over when the folder is replaced. */
+/**
+ * What a stack folder of a previous synth may hold: cdktf's own files, and what Terraform and the usual CI steps
+ * leave when run there (`terraform init` results, local state, plan files, crash logs). Anything else in the
+ * output folder means it is not (only) ours, and synth refuses to replace it.
+ */
+const STACK_FOLDER_FILES: readonly RegExp[] = [
+  /^cdk\.tf\.json$/,
+  /^metadata\.json$/,
+  /^assets$/,
+  /^\.terraform/, // .terraform/, .terraform.lock.hcl, .terraform.tfstate.lock.info
+  /\.tfstate(\.backup)?$/,
+  /^(tf)?plan(\.json)?$/, // `cdktf diff` writes `plan`; CI steps `tfplan`, `plan.json`
+  /\.tfplan(\.json)?$/,
+  /^crash(\.[^/]+)?\.log$/,
+];
+
+/** Kept when a stack folder is replaced: `terraform init` results and local state (plans are stale anyway). */
+function isCarried(entry: string): boolean {
+  return entry.startsWith('.terraform') || /\.tfstate(\.backup)?$/.test(entry);
+}
+
 function carryTerraformFiles(from: string, to: string): void {
   if (!existsSync(from)) return;
   for (const entry of readdirSync(from)) {
-    if (!entry.startsWith('.terraform')) continue;
+    if (!isCarried(entry)) continue;
     cpSync(path.join(from, entry), path.join(to, entry), { recursive: true, verbatimSymlinks: true });
   }
 }
 
-/** Write a file by writing a sibling temp file and renaming it over the target. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+/** A failed fs call (not `instanceof Error`: under jest, core-module errors come from another realm). */
+function isFsError(e: unknown): e is NodeJS.ErrnoException {
+  const x = e as Partial<NodeJS.ErrnoException> | null;
+  return typeof x === 'object' && x !== null && typeof x.code === 'string' && typeof x.syscall === 'string';
+}
+
+const FS_REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOENT: 'no such file or directory, or nothing can be created there',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EISDIR: 'is a folder',
+  EBUSY: 'busy or a mount point (synth replaces the folder by renaming; mount its parent folder instead)',
+  EXDEV: 'on another file system than its parent (a mount point? mount its parent folder instead)',
+  ENAMETOOLONG: 'name too long',
+  EEXIST: 'a file is in the way (not a folder)',
+};
+
+/** `cannot write cdktf.out: permission denied` (exit 2), for any file-system failure while writing output. */
+function cannotWrite(shown: string, e: NodeJS.ErrnoException): UserError {
+  const reason = FS_REASONS[e.code ?? ''] ?? e.message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+ '.*'$/, '');
+  return new UserError(`cannot write ${shown}: ${reason}; nothing was written`);
+}
+
+function isWithin(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** The real path of `p`, also when it does not exist yet (its nearest existing ancestor resolved). */
+function realPath(p: string): string {
+  const rest: string[] = [];
+  let head = p;
+  while (!existsSync(head) && path.dirname(head) !== head) {
+    rest.unshift(path.basename(head));
+    head = path.dirname(head);
+  }
+  try {
+    return path.join(realpathSync(head), ...rest);
+  } catch {
+    return p;
+  }
+}
+
+/** `a`, `a and b`, `a, b and c`, `a, b, c and 4 more`. */
+function listing(names: readonly string[]): string {
+  if (names.length > 3) return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
+}
+
+/** Entries of an existing output folder that synth did not write (relative paths), sorted. */
+function foreignEntries(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const full = path.join(dir, entry);
+    if (entry === 'manifest.json' && lstatSync(full).isFile()) continue;
+    if (entry !== 'stacks' || !lstatSync(full).isDirectory()) {
+      out.push(entry);
+      continue;
+    }
+    for (const stack of readdirSync(full).sort()) {
+      const stackDir = path.join(full, stack);
+      if (!lstatSync(stackDir).isDirectory()) out.push(`stacks/${stack}`);
+      else
+        for (const f of readdirSync(stackDir).sort())
+          if (!STACK_FOLDER_FILES.some((re) => re.test(f))) out.push(`stacks/${stack}/${f}`);
+    }
+  }
+  return out;
+}
+
+function isCdktfManifest(file: string): boolean {
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { stacks?: unknown };
+    return typeof m === 'object' && m !== null && typeof m.stacks === 'object' && m.stacks !== null;
+  } catch {
+    return false;
+  }
+}
+
+export interface OutputGuard {
+  /** Absolute output folder. */
+  readonly outDir: string;
+  /** The output folder as the user wrote it (messages). */
+  readonly shown: string;
+  readonly cwd: string;
+  readonly policyDir: string;
+  readonly reviewDir: string;
+}
+
+/**
+ * Refuse (UserError, exit 2) an output folder synth must not replace: one that is or holds the current folder,
+ * the policy file's folder or the review manifests; a file or a symbolic link; a folder holding anything a
+ * previous synth (and Terraform run in its stack folders) would not have left. Writes nothing.
+ */
+export function checkOutputFolder(g: OutputGuard): void {
+  const refuse = (reason: string) =>
+    new UserError(
+      `output folder ${g.shown}: ${reason}. synth replaces its output folder as a whole, so --out must name a ` +
+        'new or empty folder, or one a previous synth wrote (manifest.json, stacks/); nothing was written',
+    );
+  const out = realPath(g.outDir);
+  const shownDir = (p: string) => toPosix(path.relative(g.cwd, p)) || '.';
+  const guarded: [string, string][] = [
+    [g.cwd, 'the current folder'],
+    [g.policyDir, `the policy file's folder (${shownDir(g.policyDir)})`],
+    [g.reviewDir, `the review manifest folder (${shownDir(g.reviewDir)})`],
+  ];
+  for (const [dir, what] of guarded) {
+    const real = realPath(dir);
+    if (real === out) throw refuse(`is ${what}`);
+    if (isWithin(real, out)) throw refuse(`contains ${what}`);
+  }
+  try {
+    let st;
+    try {
+      st = lstatSync(g.outDir);
+    } catch (e) {
+      if (isFsError(e) && e.code === 'ENOENT') return;
+      throw e;
+    }
+    if (st.isSymbolicLink()) throw refuse(`is a symbolic link (pass the folder it points to)`);
+    if (!st.isDirectory()) throw refuse('is a file, not a folder');
+    const foreign = foreignEntries(g.outDir);
+    if (foreign.length) throw refuse(`holds ${listing(foreign)}, which synth does not write`);
+    const manifest = path.join(g.outDir, 'manifest.json');
+    if (readdirSync(g.outDir).length && !existsSync(manifest))
+      throw refuse('has no manifest.json from a previous synth');
+    if (existsSync(manifest) && !isCdktfManifest(manifest)) throw refuse('its manifest.json is not one cdktf wrote');
+  } catch (e) {
+    if (isFsError(e)) throw cannotWrite(g.shown, e);
+    throw e;
+  }
+}
+
+/** A new folder `<prefix><random>`, created with the usual permissions (0777 less the umask, unlike mkdtemp's 0700). */
+function makeTempDir(prefix: string): string {
+  for (;;) {
+    const dir = `${prefix}${randomBytes(6).toString('hex')}`;
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if (!isFsError(e) || e.code !== 'EEXIST') throw e;
+    }
+  }
 }
 
 export function synth(opts: SynthOptions): SynthResult {
@@ -304,34 +479,30 @@ export function synth(opts: SynthOptions): SynthResult {
   const inputs = loadInputs(opts.config, cwd);
   const only = selectStacks(inputs.policy, opts.stacks);
   const reviewDir = opts.reviewDir ? path.resolve(cwd, opts.reviewDir) : path.join(inputs.policyDir, REVIEW_DIR);
+  const outDir = path.resolve(cwd, opts.out ?? DEFAULT_OUT_DIR);
+  const shownOut = opts.out ?? DEFAULT_OUT_DIR;
+  checkOutputFolder({ outDir, shown: shownOut, cwd, policyDir: inputs.policyDir, reviewDir });
   shrinkGuard(inputs, reviewDir, opts.allowRemovals ?? false);
 
   const plan = planApp(inputs.policy, inputs.catalog, only, inputs.doc);
   const manifests = renderManifests(plan);
-  const outDir = path.resolve(cwd, opts.out ?? DEFAULT_OUT_DIR);
-  const parent = path.dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = mkdtempSync(path.join(parent, `.${path.basename(outDir)}.tmp-`));
-  try {
-    withoutTokenStackTraces(() => {
-      const { App } = require('cdktf') as typeof import('cdktf');
-      const app = new App({ outdir: tmp, stackTraces: false });
-      buildStacks(app, inputs.policy, plan, (stack) =>
-        toPosix(path.relative(path.join(outDir, 'stacks', stack), inputs.policyDir)),
-      );
-      app.synth();
-    });
-    if (only) replaceStacks(tmp, outDir, [...only]);
-    else replaceAll(tmp, outDir);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-
-  mkdirSync(reviewDir, { recursive: true });
-  for (const [stack, text] of manifests) writeAtomic(path.join(reviewDir, `${stack}.yaml`), text);
-  if (!only)
-    for (const f of readdirSync(reviewDir))
-      if (f.endsWith('.yaml') && !manifests.has(f.slice(0, -'.yaml'.length))) rmSync(path.join(reviewDir, f));
+  writeOutput({
+    outDir,
+    shownOut,
+    reviewDir,
+    shownReview: toPosix(path.relative(cwd, reviewDir)) || '.',
+    only,
+    manifests,
+    build: (tmp) =>
+      withoutTokenStackTraces(() => {
+        const { App } = require('cdktf') as typeof import('cdktf');
+        const app = new App({ outdir: tmp, stackTraces: false });
+        buildStacks(app, inputs.policy, plan, (stack) =>
+          toPosix(path.relative(path.join(outDir, 'stacks', stack), inputs.policyDir)),
+        );
+        app.synth();
+      }),
+  });
 
   return {
     stacks: plan.stacks.map((s) => s.name),
@@ -342,17 +513,86 @@ export function synth(opts: SynthOptions): SynthResult {
   };
 }
 
-/** Full synth: the new output folder replaces the old one (Terraform's init files carried over). */
+interface OutputWrite {
+  readonly outDir: string;
+  readonly shownOut: string;
+  readonly reviewDir: string;
+  readonly shownReview: string;
+  readonly only: ReadonlySet<string> | undefined;
+  readonly manifests: ReadonlyMap<string, string>;
+  /** Synthesize the app into this (empty) folder. */
+  readonly build: (dir: string) => void;
+}
+
+/**
+ * Stage everything (the app in a temp folder beside the output, each review manifest in a temp file beside its
+ * target), then move it all into place. A file-system failure while staging removes what was staged, including
+ * folders it created, and is reported as `cannot write <path>: <reason>`.
+ */
+function writeOutput(w: OutputWrite): void {
+  const created: string[] = [];
+  const staged: [string, string][] = [];
+  let tmp: string | undefined;
+  let about = w.shownOut;
+  let committed = false;
+  try {
+    const made = mkdirSync(path.dirname(w.outDir), { recursive: true });
+    if (made) created.push(made);
+    tmp = makeTempDir(path.join(path.dirname(w.outDir), `.${path.basename(w.outDir)}.tmp-`));
+    w.build(tmp);
+    about = w.shownReview;
+    const madeReview = mkdirSync(w.reviewDir, { recursive: true });
+    if (madeReview) created.push(madeReview);
+    for (const [stack, text] of w.manifests) {
+      const file = path.join(w.reviewDir, `${stack}.yaml`);
+      const temp = `${file}.tmp-${process.pid}`;
+      staged.push([temp, file]);
+      writeFileSync(temp, text);
+    }
+
+    about = w.shownOut;
+    if (w.only) replaceStacks(tmp, w.outDir, [...w.only]);
+    else replaceAll(tmp, w.outDir);
+    committed = true;
+    about = w.shownReview;
+    for (const [temp, file] of staged) renameSync(temp, file);
+    staged.length = 0;
+    if (!w.only)
+      for (const f of readdirSync(w.reviewDir))
+        if (f.endsWith('.yaml') && !w.manifests.has(f.slice(0, -'.yaml'.length))) rmSync(path.join(w.reviewDir, f));
+  } catch (e) {
+    for (const [temp] of staged) rmSync(temp, { force: true });
+    if (!committed) for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
+    if (isFsError(e)) throw cannotWrite(about, e);
+    throw e;
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Full synth: the new output folder replaces the old one (Terraform's init files and local state carried over). */
 function replaceAll(tmp: string, outDir: string): void {
   const stacksDir = path.join(outDir, 'stacks');
   if (existsSync(stacksDir))
     for (const stack of readdirSync(path.join(tmp, 'stacks')))
       carryTerraformFiles(path.join(stacksDir, stack), path.join(tmp, 'stacks', stack));
   const old = `${tmp}.old`;
-  if (existsSync(outDir)) renameSync(outDir, old);
-  renameSync(tmp, outDir);
-  mkdirSync(tmp); // so that the caller's cleanup has something to remove
+  const hadOld = existsSync(outDir);
+  if (hadOld) renameSync(outDir, old);
+  try {
+    renameSync(tmp, outDir);
+  } catch (e) {
+    if (hadOld) renameSync(old, outDir);
+    throw e;
+  }
   rmSync(old, { recursive: true, force: true });
+}
+
+/** Write a file by writing a sibling temp file and renaming it over the target. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 /** Selective synth: only the named stacks' folders are replaced; manifest.json is merged. */

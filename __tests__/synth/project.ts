@@ -41,8 +41,9 @@ export interface Project {
   dispose(): void;
 }
 
-export function project(): Project {
-  const dir = mkdtempSync(path.join(tmpdir(), 'th-synth-'));
+/** A throwaway project in a new folder below `base` (default: the system temp folder). */
+export function project(base: string = tmpdir()): Project {
+  const dir = mkdtempSync(path.join(base, 'th-synth-'));
   const p: Project = {
     dir,
     write(file, text) {
@@ -72,8 +73,8 @@ export function project(): Project {
 }
 
 /** The bundled example (policy + catalog) copied into a throwaway folder. */
-export function exampleProject(): Project {
-  const p = project();
+export function exampleProject(base?: string): Project {
+  const p = project(base);
   p.remove('catalog');
   cpSync(path.join(ROOT, 'examples'), path.join(p.dir, 'examples'), { recursive: true });
   cpSync(path.join(ROOT, 'trace-health.yaml'), path.join(p.dir, 'trace-health.yaml'));
