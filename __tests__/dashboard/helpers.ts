@@ -69,3 +69,29 @@ export function expectGolden(name: string, value: unknown): void {
     throw new Error(`missing golden file ${file} (run: UPDATE_GOLDEN=1 npx jest __tests__/dashboard)`);
   expect(text).toBe(readFileSync(file, 'utf8'));
 }
+
+/** One metric term of a query: `sum:metric{a,b} by {c}` → metric, filter terms, group-by tags. */
+export interface MetricTerm {
+  readonly metric: string;
+  readonly filter: readonly string[];
+  readonly by: readonly string[];
+}
+
+export function metricTerms(query: string): MetricTerm[] {
+  const out: MetricTerm[] = [];
+  for (const m of query.matchAll(/\b(?:sum|max|min|avg):([a-z][a-z0-9_.]*)\{([^}]*)\}(?:\s*by\s*\{([^}]*)\})?/g))
+    out.push({
+      metric: m[1],
+      filter: m[2].split(',').map((t) => t.trim()),
+      by: (m[3] ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    });
+  return out;
+}
+
+/** Does the term filter on the `$version` template variable or a `version:` tag, or group by `version`? */
+export function usesVersion(t: MetricTerm): boolean {
+  return t.by.includes('version') || t.filter.some((f) => f === '$version' || /^!?version:/.test(f));
+}

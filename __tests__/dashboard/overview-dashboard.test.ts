@@ -14,7 +14,17 @@ import {
   unexpectedRootsQuery,
 } from '../../src/datadog/queries';
 import { OVERVIEW_POLICIES, RULES } from './fixtures';
-import { allStrings, expectGolden, FORBIDDEN_KEYS, keysInTree, metricQueries, widgetsOfType } from './helpers';
+import { VERSION_TAGGED_METRICS } from '../../src/datadog/metrics';
+import {
+  allStrings,
+  expectGolden,
+  FORBIDDEN_KEYS,
+  keysInTree,
+  metricQueries,
+  metricTerms,
+  usesVersion,
+  widgetsOfType,
+} from './helpers';
 
 const URLS = {
   'checkout-api': '${datadog_dashboard_json.checkout-api.url}',
@@ -43,6 +53,12 @@ describe('overviewDashboardJson', () => {
     expect(d.template_variables).toEqual([
       { name: 'env', prefix: 'env', available_values: ['prod'], defaults: ['prod'] },
     ]);
+  });
+
+  it('filters or groups by version only metrics that carry a version tag (span-based metrics do not)', () => {
+    const terms = metricQueries(d).flatMap(metricTerms);
+    expect(terms.length).toBeGreaterThan(0);
+    expect(terms.filter((t) => usesVersion(t) && !VERSION_TAGGED_METRICS.has(t.metric))).toEqual([]);
   });
 
   it('has the default title, or the one given', () => {

@@ -10,8 +10,10 @@ import { languageSections } from '../../src/constructs/dashboard/cheat-sheet';
 import {
   checkedSpansQuery,
   dashboardFilter,
+  dashboardUnversionedFilter,
   doubleInstrumentedQuery,
   orphanRateQuery,
+  sampledTagCoverageQuery,
   tagCoverageQuery,
   tracerFamiliesQuery,
   unexpectedRootsQuery,
@@ -26,7 +28,17 @@ import {
   RULES,
   serviceFor,
 } from './fixtures';
-import { allStrings, expectGolden, FORBIDDEN_KEYS, keysInTree, metricQueries, widgetsOfType } from './helpers';
+import { scopeMetricName, tagMetricName, VERSION_TAGGED_METRICS } from '../../src/datadog/metrics';
+import {
+  allStrings,
+  expectGolden,
+  FORBIDDEN_KEYS,
+  keysInTree,
+  metricQueries,
+  metricTerms,
+  usesVersion,
+  widgetsOfType,
+} from './helpers';
 
 const input: ServiceDashboardInput = {
   policy: CHECKOUT_POLICY,
@@ -71,33 +83,63 @@ describe('serviceDashboardJson', () => {
     expect(d.tags).toEqual(['team:checkout']);
   });
 
-  it('runs exactly the queries of src/datadog/queries.ts, all filtered by $env and $version', () => {
+  it('runs exactly the queries of src/datadog/queries.ts, filtered by $env, and by $version where the metric has it', () => {
     const f = dashboardFilter('checkout-api');
+    const unversioned = dashboardUnversionedFilter('checkout-api');
     const ratios = [
       orphanRateQuery(f),
       orphanRateQuery(f, ['version']),
       unexpectedRootsQuery(f),
       unpairedCallsQuery(f),
-      ...RULES.flatMap((r) => [tagCoverageQuery(r.scope, r.tag, f), tagCoverageQuery(r.scope, r.tag, f, ['version'])]),
+      ...RULES.flatMap((r) => [
+        tagCoverageQuery(r.scope, r.tag, unversioned),
+        sampledTagCoverageQuery(r.tag, f, ['version']),
+      ]),
     ];
     const expected = [
       ...ratios.flatMap((q) => [q.numerator, q.denominator]),
-      tracerFamiliesQuery(f),
+      tracerFamiliesQuery(unversioned),
       doubleInstrumentedQuery(f),
       checkedSpansQuery(f),
     ].sort();
     const actual = metricQueries(d).sort();
     expect(actual).toEqual(expected);
-    for (const q of actual) expect(q).toContain('{service:checkout-api,$env,$version}');
+    for (const q of actual) expect(q).toMatch(/\{service:checkout-api,\$env[,}]/);
   });
 
-  it('shows tag coverage by version with deploy markers', () => {
-    const byVersion = widgetsOfType(d, 'timeseries').filter((w) => (w.title as string).endsWith('by version'));
+  it('filters or groups by version only metrics that carry a version tag (span-based metrics do not)', () => {
+    const terms = metricQueries(d).flatMap(metricTerms);
+    expect(terms.length).toBe(metricQueries(d).length);
+    const misused = terms.filter((t) => usesVersion(t) && !VERSION_TAGGED_METRICS.has(t.metric));
+    expect(misused).toEqual([]);
+    // Span-based metrics are still on the dashboard (coverage over time), just without version.
+    const unversioned = terms.filter((t) => !VERSION_TAGGED_METRICS.has(t.metric)).map((t) => t.metric);
+    expect(unversioned.sort()).toEqual(
+      [
+        ...RULES.flatMap((r) => [scopeMetricName(r.scope), tagMetricName(r.scope, r.tag)]),
+        'trace_health.tracers.families',
+      ].sort(),
+    );
+  });
+
+  it('detects a span-based metric filtered by $version (the check above can fail)', () => {
+    const bad = metricTerms(tagCoverageQuery('*', 'usr.id', dashboardFilter('x'), ['version']).numerator);
+    expect(bad.map((t) => [t.metric, usesVersion(t), VERSION_TAGGED_METRICS.has(t.metric)])).toEqual([
+      [tagMetricName('*', 'usr.id'), true, false],
+    ]);
+  });
+
+  it('shows tag coverage by version from the collector, per required tag, with deploy markers', () => {
+    const byVersion = widgetsOfType(d, 'timeseries').filter((w) => (w.title as string).includes('by version'));
     expect(byVersion.map((w) => w.title)).toEqual([
       'Orphan span rate by version',
-      'usr.id coverage by version',
-      'error.message coverage by version',
-      'version coverage by version',
+      'usr.id coverage by version (sampled complete traces)',
+      'error.message coverage by version (sampled complete traces)',
+      'version coverage by version (sampled complete traces)',
+    ]);
+    expect(metricQueries(byVersion[1])).toEqual([
+      'sum:trace_health.tags.covered{service:checkout-api,$env,$version,required_tag:usr.id} by {version}.as_count()',
+      'sum:trace_health.tags.checked{service:checkout-api,$env,$version,required_tag:usr.id} by {version}.as_count()',
     ]);
     for (const w of byVersion) {
       expect(w.events).toEqual([{ q: 'tags:deployment_analysis service:checkout-api' }]);
@@ -111,7 +153,9 @@ describe('serviceDashboardJson', () => {
       { label: 'warning', value: 'y = 0.01', display_type: 'warning dashed' },
       { label: 'critical', value: 'y = 0.01', display_type: 'error dashed' },
     ]);
-    const usr = widgetsOfType(d, 'timeseries').find((w) => w.title === 'usr.id coverage (@_top_level:1)')!;
+    const usr = widgetsOfType(d, 'timeseries').find(
+      (w) => w.title === 'usr.id coverage (@_top_level:1), all versions',
+    )!;
     expect(usr.markers).toEqual([
       { label: 'warning', value: 'y = 0.98', display_type: 'warning dashed' },
       { label: 'critical', value: 'y = 0.95', display_type: 'error dashed' },
@@ -252,12 +296,12 @@ describe('serviceDashboardJson', () => {
       'Trace continuity / Double-instrumented spans',
       'Trace continuity / Spans checked by the collector',
       'Tag coverage',
-      'Tag coverage / usr.id coverage (@_top_level:1)',
-      'Tag coverage / usr.id coverage by version',
-      'Tag coverage / error.message coverage (status:error)',
-      'Tag coverage / error.message coverage by version',
-      'Tag coverage / version coverage (all spans)',
-      'Tag coverage / version coverage by version',
+      'Tag coverage / usr.id coverage (@_top_level:1), all versions',
+      'Tag coverage / usr.id coverage by version (sampled complete traces)',
+      'Tag coverage / error.message coverage (status:error), all versions',
+      'Tag coverage / error.message coverage by version (sampled complete traces)',
+      'Tag coverage / version coverage (all spans), all versions',
+      'Tag coverage / version coverage by version (sampled complete traces)',
       'SLOs',
       'SLOs / SLO: trace continuity (spans with their parent)',
       'SLOs / SLO: usr.id coverage',

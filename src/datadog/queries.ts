@@ -2,7 +2,14 @@
  * Datadog metric queries over trace-health metrics, shared by monitors, SLOs and dashboards so that a widget
  * always shows exactly what the monitor alerts on. Pure strings; no provider import.
  */
-import { COLLECTOR_METRICS, NATIVE_METRICS, scopeMetricName, tagMetricName } from './metrics';
+import {
+  COLLECTOR_METRICS,
+  METRIC_TAGS,
+  NATIVE_METRICS,
+  requiredTagValue,
+  scopeMetricName,
+  tagMetricName,
+} from './metrics';
 
 /** Tag filter `{service:x,env:prod}`; extra filters (e.g. `version:$version.value`) appended in order. */
 export function filter(service: string, env: string | undefined, extra: readonly string[] = []): string {
@@ -53,6 +60,30 @@ export function tagCoverageQuery(
   };
 }
 
+/** `required_tag:usr.id`: selects one rule's series among the collector's tag-coverage metrics. */
+export function requiredTagFilter(tag: string): string {
+  return `${METRIC_TAGS.requiredTag}:${requiredTagValue(tag)}`;
+}
+
+/** `tagFilter` with one more term: `{service:x,env:prod}` + `a:b` → `{service:x,env:prod,a:b}`. */
+function withTerm(tagFilter: string, term: string): string {
+  const inner = tagFilter.slice(1, -1);
+  return inner === '*' || inner === '' ? `{${term}}` : `{${inner},${term}}`;
+}
+
+/**
+ * Spans carrying `tag` over spans in its rule's scope, counted by the collector on sampled complete traces. Unlike
+ * `tagCoverageQuery` (span-based metrics: all spans, but only service and env), these series carry `version`, so
+ * this is the query for coverage *by version*.
+ */
+export function sampledTagCoverageQuery(tag: string, tagFilter: string, by: readonly string[] = []): RatioQuery {
+  const f = withTerm(tagFilter, requiredTagFilter(tag));
+  return {
+    numerator: countQuery(COLLECTOR_METRICS.tagsCovered, f, by),
+    denominator: countQuery(COLLECTOR_METRICS.tagsChecked, f, by),
+  };
+}
+
 /** Unexpected roots over all roots (collector metrics). */
 export function unexpectedRootsQuery(tagFilter: string, by: readonly string[] = []): RatioQuery {
   return {
@@ -98,9 +129,18 @@ export function tagsFilter(terms: readonly string[]): string {
   return terms.length ? `{${terms.join(',')}}` : '{*}';
 }
 
-/** A service dashboard's filter: `{service:x,$env,$version}`. */
+/** A service dashboard's filter for metrics with a `version` tag (see VERSION_TAGGED_METRICS): `{service:x,$env,$version}`. */
 export function dashboardFilter(service: string): string {
   return filter(service, undefined, [TEMPLATE_FILTERS.env, TEMPLATE_FILTERS.version]);
+}
+
+/**
+ * A service dashboard's filter for metrics without a `version` tag — the span-based metrics (grouped by service
+ * and env only, for cost) and the tracer-families gauge: `{service:x,$env}`. Filtering them on `$version` would
+ * empty the graph as soon as a version is picked.
+ */
+export function dashboardUnversionedFilter(service: string): string {
+  return filter(service, undefined, [TEMPLATE_FILTERS.env]);
 }
 
 /** Spans examined by the collector (the volume behind every collector ratio). */

@@ -1,14 +1,17 @@
 /**
  * A service's trace-health dashboard as `datadog_dashboard_json` content: pure data from the resolved policy and
  * the catalog entry, with every metric query taken from src/datadog/queries.ts (the same expressions the monitors
- * alert on), filtered by the `$env` and `$version` template variables.
+ * alert on), filtered by the `$env` and `$version` template variables — `$version` only where the metric has a
+ * `version` tag (the collector's series); span-based metrics are per service and env only.
  */
 import type { Service } from '../../catalog/model';
 import {
   checkedSpansQuery,
   dashboardFilter,
+  dashboardUnversionedFilter,
   doubleInstrumentedQuery,
   orphanRateQuery,
+  sampledTagCoverageQuery,
   tagCoverageQuery,
   tracerFamiliesQuery,
   unexpectedRootsQuery,
@@ -135,7 +138,7 @@ function aboutNote(input: ServiceDashboardInput, env: string): string {
     lines.push('**No runbook in the catalog**: add a link of type `runbook` to the service definition.', '');
   if (fromCatalog.length) lines.push(`**From the catalog**: ${fromCatalog.map(mdLink).join(' · ')}`, '');
   lines.push(
-    'Orphans, unexpected roots, unpaired calls and tracer families come from the trace-health collector (sampled complete traces); tag coverage comes from span-based metrics over all ingested spans.',
+    'Orphans, unexpected roots, unpaired calls, tracer families and tag coverage *by version* come from the trace-health collector (sampled complete traces). Tag coverage over time (what the monitors alert on) comes from span-based metrics over all ingested spans, counted per service and env only: the `version` variable does not apply to those graphs, nor to tracer families.',
   );
   return lines.join('\n');
 }
@@ -165,7 +168,14 @@ function continuityWidgets(policy: ServicePolicy, events: string[]): Widget[] {
     ),
     metricTimeseries(
       'Tracing-library families (more than 1 = two tracers)',
-      [{ alias: 'tracer families', name: 'families', query: tracerFamiliesQuery(f) }],
+      // The gauge is counted per service and env (no version tag).
+      [
+        {
+          alias: 'tracer families',
+          name: 'families',
+          query: tracerFamiliesQuery(dashboardUnversionedFilter(policy.service)),
+        },
+      ],
       { markers: [{ label: 'one tracer', value: 'y = 1', display_type: 'ok dashed' }], events },
     ),
     metricTimeseries(
@@ -179,21 +189,27 @@ function continuityWidgets(policy: ServicePolicy, events: string[]): Widget[] {
   ];
 }
 
+/**
+ * Per rule: coverage over time from the span-based metrics (all ingested spans, what the monitor alerts on; they
+ * have no version tag, so no `$version`), then coverage by version from the collector's series (sampled complete
+ * traces), which do carry `version`.
+ */
 function tagCoverageWidgets(policy: ServicePolicy, events: string[]): Widget[] {
-  const f = dashboardFilter(policy.service);
+  const all = dashboardUnversionedFilter(policy.service);
+  const versioned = dashboardFilter(policy.service);
   return policy.requiredTags.flatMap((rule) => [
     ratioTimeseries(
-      `${rule.tag} coverage (${scopeLabel(rule)})`,
-      [{ alias: `${rule.tag} coverage`, name: 'coverage', ratio: tagCoverageQuery(rule.scope, rule.tag, f) }],
+      `${rule.tag} coverage (${scopeLabel(rule)}), all versions`,
+      [{ alias: `${rule.tag} coverage`, name: 'coverage', ratio: tagCoverageQuery(rule.scope, rule.tag, all) }],
       { markers: thresholdMarkers(policy.tagCoverage), events },
     ),
     ratioTimeseries(
-      `${rule.tag} coverage by version`,
+      `${rule.tag} coverage by version (sampled complete traces)`,
       [
         {
           alias: `${rule.tag} coverage`,
           name: 'coverage',
-          ratio: tagCoverageQuery(rule.scope, rule.tag, f, ['version']),
+          ratio: sampledTagCoverageQuery(rule.tag, versioned, ['version']),
         },
       ],
       { events },
