@@ -12,11 +12,6 @@ import { Span, SpanSink } from './model';
 
 export const DEFAULT_HORIZON_MS = 10 * 60 * 1000;
 
-interface TraceBuffer {
-  spans: Span[];
-  maxStart: number;
-}
-
 export interface AssemblerStats {
   spans: number;
   traces: number;
@@ -28,7 +23,16 @@ export interface AssemblerStats {
 }
 
 export class TraceAssembler implements SpanSink {
-  private readonly inFlight = new Map<string, TraceBuffer>();
+  /** Trace id → slot. Map order is first-seen order: finish() and every sweep emit in it. */
+  private readonly inFlight = new Map<string, number>();
+  // Per slot: the spans, the latest start, the trace id, the first-seen sequence number. A sweep scans `latest` (a
+  // flat array of numbers) instead of touching every buffer: by then the buffers are old, each touch a cache miss.
+  private readonly slotSpans: (Span[] | undefined)[] = [];
+  private readonly slotIds: (string | undefined)[] = [];
+  private latest = new Float64Array(1024);
+  private seq = new Float64Array(1024);
+  private readonly freeSlots: number[] = [];
+  private nextSeq = 0;
   private readonly finalized = new Set<string>();
   private watermark = -Infinity;
   private ordered = true;
@@ -52,17 +56,18 @@ export class TraceAssembler implements SpanSink {
     }
     if (span.start > this.watermark) this.watermark = span.start;
     this.stats.spans++;
-    let buf = this.inFlight.get(span.traceId);
-    if (!buf) {
-      buf = { spans: [], maxStart: span.start };
-      this.inFlight.set(span.traceId, buf);
+    let slot = this.inFlight.get(span.traceId);
+    if (slot === undefined) {
+      slot = this.newSlot(span.traceId, span.start);
+      this.inFlight.set(span.traceId, slot);
       if (this.inFlight.size > this.peakInFlight) this.peakInFlight = this.inFlight.size;
     }
+    const spans = this.slotSpans[slot]!;
     // Share one trace id string per trace: the span's own copy then dies young instead of waiting with it.
-    const first = buf.spans[0];
+    const first = spans[0];
     if (first !== undefined) (span as { traceId: string }).traceId = first.traceId;
-    buf.spans.push(span);
-    if (span.start > buf.maxStart) buf.maxStart = span.start;
+    spans.push(span);
+    if (span.start > this.latest[slot]) this.latest[slot] = span.start;
     if (++this.sinceSweep >= 4096 && this.ordered) this.sweep();
   }
 
@@ -78,23 +83,53 @@ export class TraceAssembler implements SpanSink {
     for (const id of ids) this.emit(id);
   }
 
+  private newSlot(id: string, start: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.slotSpans.length;
+      if (slot === this.latest.length) {
+        const latest = new Float64Array(slot * 2);
+        latest.set(this.latest);
+        this.latest = latest;
+        const seq = new Float64Array(slot * 2);
+        seq.set(this.seq);
+        this.seq = seq;
+      }
+      this.slotSpans.push(undefined);
+      this.slotIds.push(undefined);
+    }
+    this.slotSpans[slot] = [];
+    this.slotIds[slot] = id;
+    this.latest[slot] = start;
+    this.seq[slot] = this.nextSeq++;
+    return slot;
+  }
+
   private sweep(): void {
     this.sinceSweep = 0;
     const cutoff = this.watermark - this.horizonMs;
-    // Map iteration follows first-seen order; with time-ordered input the old traces are at the front.
-    for (const [id, buf] of this.inFlight) {
-      if (buf.maxStart < cutoff) {
-        this.emit(id);
-        this.finalized.add(id);
-      }
+    const due: number[] = [];
+    for (let slot = 0; slot < this.slotSpans.length; slot++)
+      if (this.slotSpans[slot] !== undefined && this.latest[slot] < cutoff) due.push(slot);
+    // In first-seen order, as iterating the map would (slots are reused, so slot order is not that order).
+    const seq = this.seq;
+    due.sort((a, b) => seq[a] - seq[b]);
+    for (const slot of due) {
+      const id = this.slotIds[slot]!;
+      this.emit(id);
+      this.finalized.add(id);
     }
   }
 
   private emit(id: string): void {
-    const buf = this.inFlight.get(id);
-    if (!buf) return;
+    const slot = this.inFlight.get(id);
+    if (slot === undefined) return;
     this.inFlight.delete(id);
+    const spans = this.slotSpans[slot]!;
+    this.slotSpans[slot] = undefined;
+    this.slotIds[slot] = undefined;
+    this.freeSlots.push(slot);
     this.stats.traces++;
-    this.onTrace(buf.spans);
+    this.onTrace(spans);
   }
 }
