@@ -44,7 +44,7 @@ import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metric-specs'
 import { locateTagRuleConflict, TagRuleConflict } from './constructs/tag-rule-source';
 import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError } from './errors';
-import { loadPolicy, policyCatalogPath } from './policy/load';
+import { loadPolicy, policyCatalogArg } from './policy/load';
 import type { PolicyDocument } from './policy/document';
 import type { Policy } from './policy/model';
 import { resolvePolicy } from './policy/resolve';
@@ -67,7 +67,7 @@ export interface Inputs {
 export function loadInputs(config: string, cwd: string): Inputs {
   const doc = loadPolicy(config, { cwd });
   // Relative to cwd, so that catalog messages name files the way the user sees them.
-  const catalog = loadCatalog(path.relative(cwd, policyCatalogPath(doc, cwd)) || '.', { cwd });
+  const catalog = loadCatalog(policyCatalogArg(doc, cwd), { cwd });
   const policy = resolvePolicy(doc, catalog);
   const policyDir = doc.baseDir ?? path.dirname(path.resolve(cwd, config));
   return { doc, policy, catalog, policyDir };

@@ -1,4 +1,10 @@
-import { COLLECTOR_METRICS, NATIVE_METRICS, scopeMetricName, tagMetricName } from '../../src/datadog/metrics';
+import {
+  COLLECTOR_METRICS,
+  NATIVE_METRICS,
+  scopeMetricName,
+  tagMetricName,
+  VERSION_TAGGED_METRICS,
+} from '../../src/datadog/metrics';
 import {
   CHECKS,
   monitorQuery,
@@ -132,11 +138,30 @@ describe('monitor factory', () => {
       '${datadog_monitor.checkout-api_prod_two-tracers_families.id} || ${datadog_monitor.checkout-api_prod_two-tracers_double-instrumented.id}',
     );
     expect(monitorQuery(m.get('prod_two-tracers_families')!)).toBe(
-      `max(last_1h):max:${COLLECTOR_METRICS.tracerFamilies}{service:checkout-api,env:prod} by {version} > 1`,
+      `max(last_1h):max:${COLLECTOR_METRICS.tracerFamilies}{service:checkout-api,env:prod} > 1`,
     );
     expect(monitorQuery(m.get('prod_two-tracers_double-instrumented')!)).toBe(
-      `sum(last_1h):sum:${COLLECTOR_METRICS.spansDoubleInstrumented}{service:checkout-api,env:prod} by {version}.as_count() > 0`,
+      `sum(last_1h):sum:${COLLECTOR_METRICS.spansDoubleInstrumented}{service:checkout-api,env:prod}.as_count() > 0`,
     );
+    expect(m.get('prod_two-tracers')!.message).not.toContain('{{version.name}}');
+  });
+
+  test('a monitor groups by version only over metrics that carry a version tag', () => {
+    // A per-version group over a metric without the tag is one untagged series; in a composite it never
+    // lines up with its per-version partner.
+    const offenders: string[] = [];
+    for (const spec of monitors) {
+      if (spec.type === 'composite') continue;
+      const query = monitorQuery(spec);
+      if (!/by \{[^}]*\bversion\b/.test(query)) continue;
+      for (const metric of query.match(/trace_health\.[a-z0-9_.]+/g) ?? []) {
+        if (!VERSION_TAGGED_METRICS.has(metric)) offenders.push(`${spec.id}: ${metric}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    expect(
+      monitors.filter((s) => s.type !== 'composite' && /by \{version\}/.test(monitorQuery(s))).length,
+    ).toBeGreaterThan(0);
   });
 
   test('no traces: ingested spans default to zero, and no data notifies too', () => {

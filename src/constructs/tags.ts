@@ -5,6 +5,8 @@
  * builders take care of that, not these helpers.
  */
 
+import { teamTag } from '../policy/teams';
+
 export const MANAGED_BY_TAG = 'managed-by:trace-health';
 /** Which check a monitor or SLO belongs to: `trace-health-check:orphan-rate`, `trace-health-check:tag-coverage`… */
 export const CHECK_TAG_KEY = 'trace-health-check';
@@ -17,7 +19,8 @@ export const ROLE_TAG_KEY = 'trace-health-role';
 export type MonitorRole = 'alert' | 'component';
 
 export function serviceTags(service: string, team: string, env: string): string[] {
-  return [`service:${service}`, `team:${team}`, `env:${env}`, MANAGED_BY_TAG];
+  // Datadog lowercases tags and dashboards only accept `team:<handle>`: the team goes through one normaliser.
+  return [`service:${service}`, teamTag(team), `env:${env}`, MANAGED_BY_TAG];
 }
 
 /** Sorted and de-duplicated: tag order must not depend on the order we happened to add them in. */

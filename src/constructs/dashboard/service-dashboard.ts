@@ -5,6 +5,7 @@
  * `version` tag (the collector's series); span-based metrics are per service and env only.
  */
 import type { Service } from '../../catalog/model';
+import { teamTag } from '../../policy/teams';
 import {
   checkedSpansQuery,
   dashboardFilter,
@@ -262,7 +263,7 @@ export function serviceDashboardJson(input: ServiceDashboardInput): DashboardJso
     layout_type: 'ordered',
     reflow_type: 'auto',
     template_variables: serviceTemplateVariables(policy.envs),
-    tags: [`team:${policy.team}`],
+    tags: [teamTag(policy.team)],
     widgets,
   };
 }

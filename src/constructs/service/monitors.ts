@@ -333,7 +333,11 @@ export function unpairedCallsMonitors(ctx: ServiceContext, env: string): Monitor
   });
 }
 
-/** Two tracing libraries: more than one tracer family, or double-instrumented spans; one composite `a || b`. */
+/**
+ * Two tracing libraries: more than one tracer family, or double-instrumented spans; one composite `a || b`.
+ * Both parts are per service and env, not per version: the tracer-families gauge carries no version tag, and a
+ * composite only combines the groups its parts share — a per-version part next to an ungrouped one never lines up.
+ */
 export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpec[] {
   const svc = ctx.service.name;
   const f = filter(svc, env);
@@ -351,14 +355,13 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       expression: `${monitorRef(svc, familiesId)} || ${monitorRef(svc, doubleId)}`,
       message: monitorMessage(msgCtx(ctx, env), {
         headline: 'two tracing libraries are active',
-        groupBy: 'version',
         what: 'Spans of this service come from more than one instrumentation family (the Datadog tracer and an OpenTelemetry SDK), or server spans are nested directly in a server span of the same service and resource (instrumented twice). Each tracer starts its own traces, so requests split.',
         causes: [
           'An OpenTelemetry SDK or agent added next to the Datadog tracer (or the other way round), e.g. by a framework starter or a platform sidecar.',
           'Two agents attached to the process (two `-javaagent` flags, `ddtrace-run` plus manual patching).',
           'A library that ships its own instrumentation on top of the auto-instrumentation.',
         ],
-        explorer: [{ label: 'Traces of this version', query: `service:${svc} env:${env} version:{{version.name}}` }],
+        explorer: [{ label: 'Traces of this service', query: `service:${svc} env:${env}` }],
         rule: `Alerts when more than one tracer family, or any double-instrumented span, is seen over the last ${ctx.policy.window}.`,
       }),
       ...alerting(ctx, env, CHECKS.twoTracers),
@@ -368,7 +371,7 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       check: CHECKS.twoTracers,
       type: 'query alert',
       name: `${name} · tracer families`,
-      expression: `${rollupMax}:${tracerFamiliesQuery(f, BY_VERSION)}`,
+      expression: `${rollupMax}:${tracerFamiliesQuery(f)}`,
       comparator: '>',
       thresholds: { critical: 1 },
       ...component(ctx, env, CHECKS.twoTracers, name),
@@ -378,7 +381,7 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       check: CHECKS.twoTracers,
       type: 'query alert',
       name: `${name} · double-instrumented spans`,
-      expression: `${rollup(ctx)}:${countQuery(COLLECTOR_METRICS.spansDoubleInstrumented, f, BY_VERSION)}`,
+      expression: `${rollup(ctx)}:${countQuery(COLLECTOR_METRICS.spansDoubleInstrumented, f)}`,
       comparator: '>',
       thresholds: { critical: 0 },
       ...component(ctx, env, CHECKS.twoTracers, name),
