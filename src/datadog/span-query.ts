@@ -21,6 +21,7 @@
  * Not supported (a SpanQueryError naming the column): free text, ranges (`>`, `<`, `[a TO b]`), value groups
  * (`key:(a OR b)`), lowercase boolean operators, empty values.
  */
+import { RESERVED_ATTRIBUTES } from './metrics';
 import { UserError } from '../errors';
 
 /** The span fields a query can look at. The collector's span model satisfies this structurally. */
@@ -72,18 +73,8 @@ export class SpanQueryError extends UserError {
   }
 }
 
-/** Reserved attributes searched without `@`. */
-const RESERVED_KEYS = new Set([
-  'env',
-  'service',
-  'version',
-  'resource_name',
-  'operation_name',
-  'status',
-  'host',
-  'trace_id',
-  'span_id',
-]);
+/** Reserved attributes searched without `@`: the same list the span-based metric filters are built with. */
+const RESERVED_KEYS = RESERVED_ATTRIBUTES;
 
 type Token =
   | { t: 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'minus' | 'star'; col: number }
