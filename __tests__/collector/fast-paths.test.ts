@@ -4,9 +4,10 @@
  */
 import fc from 'fast-check';
 import { compileAttributePath } from '../../src/collector/attr-path';
+import { compileSpanQuery } from '../../src/collector/match';
 import { timestampMs } from '../../src/collector/readers/datadog';
 import { datadogId } from '../../src/collector/readers/ids';
-import { lookupAttribute } from '../../src/datadog/span-query';
+import { lookupAttribute, matchSpan, parseSpanQuery, SearchableSpan } from '../../src/datadog/span-query';
 
 describe('compileAttributePath', () => {
   const seg = fc.constantFrom('a', 'b', 'c', '', '0', 'a.b', 'b.c', 'a.b.c', 'length');
@@ -87,6 +88,63 @@ describe('datadogId', () => {
                 ? v.toLowerCase()
                 : undefined;
         expect(datadogId(v)).toBe(expected);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
+describe('compileSpanQuery', () => {
+  const word = fc.constantFrom('a', 'B', 'prod', 'x-1', '1', 'error', 'ok', 'İ', '');
+  const pattern = fc.constantFrom('a', 'b*', '*', 'PROD', '*1', 'x-*', 'error', 'ok', '1', 'true', 'i̇');
+  const key = fc.constantFrom('env', 'service', 'version', 'resource_name', 'operation_name', 'status', 'host');
+  const tagKey = fc.constantFrom('team', 'Team', 'env', 'a.b');
+  const attrKey = fc.constantFrom('usr.id', '_top_level', 'a', 'a.b', 'error.message');
+  const term = fc.oneof(
+    fc.tuple(key, pattern).map(([k, v]) => `${k}:${v}`),
+    fc.tuple(tagKey, pattern).map(([k, v]) => `${k}:${v}`),
+    fc.tuple(attrKey, pattern).map(([k, v]) => `@${k}:${v}`),
+    fc.constant('*'),
+  );
+  const query = fc
+    .array(fc.tuple(fc.constantFrom('', '-', 'NOT '), term, fc.constantFrom(' ', ' AND ', ' OR ')), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((parts) =>
+      parts
+        .map(([neg, t, op], i) => `${i ? op : ''}${neg}${t}`)
+        .join('')
+        .trim(),
+    );
+  const scalar = fc.oneof(word, fc.constantFrom(1, 0, true, null));
+  const attrValue = fc.oneof(scalar, fc.array(scalar, { maxLength: 2 }), fc.constant({ id: 'a' }));
+  const span: fc.Arbitrary<SearchableSpan> = fc.record({
+    traceId: fc.constantFrom('1', 'A'),
+    spanId: fc.constantFrom('2', 'b'),
+    service: fc.constantFrom('a', 'B', 'x-1'),
+    env: fc.option(word, { nil: undefined }),
+    version: fc.option(word, { nil: undefined }),
+    resource: fc.option(word, { nil: undefined }),
+    operation: fc.option(word, { nil: undefined }),
+    host: fc.option(word, { nil: undefined }),
+    error: fc.boolean(),
+    tags: fc.option(
+      fc.array(
+        fc.tuple(tagKey, word).map(([k, v]) => `${k}:${v}`),
+        { maxLength: 3 },
+      ),
+      { nil: undefined },
+    ),
+    attributes: fc.option(fc.dictionary(attrKey, attrValue, { maxKeys: 3 }), { nil: undefined }),
+    topLevel: fc.option(fc.boolean(), { nil: undefined }),
+  });
+
+  it('answers as matchSpan does', () => {
+    fc.assert(
+      fc.property(query, span, (text, s) => {
+        const q = parseSpanQuery(text);
+        expect([text, compileSpanQuery(q)(s)]).toEqual([text, matchSpan(q, s)]);
       }),
       { numRuns: 5_000 },
     );

@@ -7,10 +7,11 @@
  * calls it?) are taken in `finish()`, so the result does not depend on the order spans arrive in.
  */
 import { hasTagQuery } from '../datadog/metrics';
-import { matchSpan, parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
+import { parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
 import type { TagRule, Thresholds } from '../policy/model';
 import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
 import { compileAttributePath } from './attr-path';
+import { compileSpanQuery, SpanMatcher } from './match';
 import { Span, SpanSink, TracerFamily } from './model';
 import { compareIds } from './readers/ids';
 import { buildReport, CollectReport } from './report';
@@ -107,6 +108,9 @@ export interface CompiledRule {
   readonly rule: TagRule;
   readonly scope: SpanQuery;
   readonly has: SpanQuery;
+  /** `matchSpan` with `scope` / `has`, compiled. */
+  readonly inScope: SpanMatcher;
+  readonly hasTag: SpanMatcher;
 }
 
 export interface AnalysisTotals {
@@ -133,18 +137,23 @@ export interface Analysis {
   readonly firstMalformed: string | undefined;
 }
 
-const queryCache = new Map<string, SpanQuery>();
-function compile(text: string): SpanQuery {
+const queryCache = new Map<string, { query: SpanQuery; match: SpanMatcher }>();
+function compile(text: string): { query: SpanQuery; match: SpanMatcher } {
   let q = queryCache.get(text);
   if (!q) {
-    q = parseSpanQuery(text);
+    const query = parseSpanQuery(text);
+    q = { query, match: compileSpanQuery(query) };
     queryCache.set(text, q);
   }
   return q;
 }
 
 export function compileRules(rules: readonly TagRule[]): CompiledRule[] {
-  return rules.map((rule) => ({ rule, scope: compile(rule.scope), has: compile(hasTagQuery(rule.tag)) }));
+  return rules.map((rule) => {
+    const scope = compile(rule.scope);
+    const has = compile(hasTagQuery(rule.tag));
+    return { rule, scope: scope.query, has: has.query, inScope: scope.match, hasTag: has.match };
+  });
 }
 
 /** Streams spans (as a SpanSink) through trace assembly and the detectors. */
@@ -415,8 +424,8 @@ export class Collector {
       const rules = acc.rules;
       for (let j = 0; j < rules.length; j++) {
         const r = rules[j];
-        if (!matchSpan(r.scope, s)) continue;
-        const covered = matchSpan(r.has, s);
+        if (!r.inScope(s)) continue;
+        const covered = r.hasTag(s);
         const c = g.coverage[j];
         c.total++;
         if (covered) c.covered++;
