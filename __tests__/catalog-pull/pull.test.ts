@@ -237,8 +237,8 @@ describe('pullCatalog against the fake Datadog API', () => {
     const err = await pullCatalog({ baseUrl: url }, keys, { backoffMs: 1 }).catch((e) => e);
     expect(err).toBeInstanceOf(PullFailed);
     expect(err.message).toBe(
-      `GET /api/v2/catalog/entity?page[offset]=0&page[limit]=100&include=schema: cannot reach ${url} ` +
-        '(ECONNREFUSED); check DD_SITE / DD_HOST',
+      `GET /api/v2/catalog/entity?page[offset]=0&page[limit]=100&include=schema: cannot reach ${url}: ` +
+        'connection refused (ECONNREFUSED); check DD_SITE / DD_HOST',
     );
     dd = await FakeDatadog.start([]); // for afterEach
   });

@@ -31,6 +31,7 @@ import {
   SoftwareCatalogApi,
 } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2';
 import { UserError } from '../errors';
+import { describeNetworkError } from '../datadog/network-error';
 import { apiUrl, isSite, SITES } from '../datadog/site';
 import { definitionKey } from './snapshot-write';
 
@@ -105,7 +106,7 @@ export type PullEvent =
   | {
       readonly type: 'retry';
       readonly request: string;
-      /** `HTTP 429`, `HTTP 503`, `timeout after 30 s`, `invalid JSON body`, `ECONNRESET`… */
+      /** `HTTP 429`, `HTTP 503`, `timeout after 30 s`, `invalid JSON body`, `cannot reach …: connection reset (ECONNRESET)`… */
       readonly reason: string;
       readonly attempt: number;
       readonly delayMs: number;
@@ -129,8 +130,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RETRIES = 5;
 const DEFAULT_BACKOFF_MS = 1000;
 const DEFAULT_MAX_WAIT_MS = 120_000;
-// Network errors that mean "wrong address", not "try again": retrying only delays the message.
-const NOT_RETRIED_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN', 'CERT_HAS_EXPIRED']);
 
 /** The client's `HttpLibrary`, with our retry loop; remembers the raw JSON body of the last successful call. */
 export class PullHttp implements HttpLibrary {
@@ -223,16 +222,15 @@ export class PullHttp implements HttpLibrary {
       res.headers.forEach((value, name) => (headers[name] = value));
       text = await res.text();
     } catch (e) {
-      const code = networkCode(e);
-      if (code === 'timeout') return { kind: 'retry', reason: `timeout after ${timeoutMs / 1000} s` };
-      if (NOT_RETRIED_CODES.has(code))
+      const failure = describeNetworkError(e, request.getUrl(), timeoutMs);
+      if (failure.code === 'timeout') return { kind: 'retry', reason: `timeout after ${timeoutMs / 1000} s` };
+      // The message names the origin and the cause (connection refused, host not found…), never a key.
+      if (failure.permanent)
         return {
           kind: 'fatal',
-          error: new PullFailed(
-            `${what}: cannot reach ${redactUrl(origin(request))} (${code}); check DD_SITE / DD_HOST`,
-          ),
+          error: new PullFailed(this.redact(`${what}: ${failure.message}; check DD_SITE / DD_HOST`)),
         };
-      return { kind: 'retry', reason: `network error (${code})` };
+      return { kind: 'retry', reason: this.redact(failure.message) };
     }
     if (status === 429 || status >= 500) {
       const reset = Number.parseInt(headers['x-ratelimit-reset'] ?? '', 10);
@@ -292,20 +290,9 @@ function describeRequest(request: RequestContext): string {
   return `${request.getHttpMethod()} ${url.pathname}${query}`;
 }
 
-function origin(request: RequestContext): string {
-  return new URL(request.getUrl()).origin;
-}
-
 /** A URL without its credentials. */
 function redactUrl(text: string): string {
   return text.replace(/\/\/[^/@\s]*@/, '//');
-}
-
-function networkCode(e: unknown): string {
-  const err = e as { name?: string; code?: string; cause?: { code?: string; name?: string } };
-  if (err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError' || err?.name === 'AbortError')
-    return 'timeout';
-  return err?.cause?.code ?? err?.code ?? err?.name ?? 'unknown';
 }
 
 /** `: rate limited` from Datadog's `{"errors": [...]}`, or the start of any other body. */
