@@ -3,6 +3,7 @@
  * (src/datadog/span-query.ts) — which stays the definition, and a property test holds the two together — without
  * walking the syntax tree, rebuilding `key:` prefixes, lowercasing the pattern or allocating value arrays per span.
  */
+import { RESERVED_ATTRIBUTES } from '../datadog/metrics';
 import type { SearchableSpan, SpanQuery } from '../datadog/span-query';
 import { compileAttributePath } from './attr-path';
 
@@ -10,7 +11,7 @@ export type SpanMatcher = (span: SearchableSpan) => boolean;
 
 type Term = Extract<SpanQuery, { kind: 'term' }>;
 
-/** Reserved attributes searched without `@` (as in span-query), each read from the span model. */
+/** How span-query reads each reserved attribute (searched without `@`) from the span model. */
 const RESERVED: Readonly<Record<string, (s: SearchableSpan) => string | undefined>> = {
   env: (s) => s.env,
   service: (s) => s.service,
@@ -52,8 +53,8 @@ function someScalar(v: unknown, test: (s: string) => boolean): boolean {
 function compileTerm(term: Term): SpanMatcher {
   const exists = term.value === '*';
   if (!term.attribute) {
-    if (Object.prototype.hasOwnProperty.call(RESERVED, term.key)) {
-      const read = RESERVED[term.key];
+    if (RESERVED_ATTRIBUTES.has(term.key)) {
+      const read = Object.prototype.hasOwnProperty.call(RESERVED, term.key) ? RESERVED[term.key] : () => undefined;
       if (exists)
         return (s) => {
           const v = read(s);
