@@ -5,8 +5,9 @@
  *
  * Retries are the API client's own (`enableRetry`): it retries 429 and 5xx, waiting `x-ratelimit-reset` seconds
  * when the response says so and 2 s, 4 s, 8 s… otherwise. Around it, our `fetch` adds what the client lacks: a
- * timeout per request, retries of timeouts and network errors, a request budget that counts every attempt
- * (retries included), and the raw body of each page, so spans go through the same big-id-safe reader as files.
+ * timeout per request, retries of timeouts and network errors (not of a refused connection or an unknown host:
+ * those fail at once, naming the cause), a request budget that counts every attempt (retries included), and the raw
+ * body of each page, so spans go through the same big-id-safe reader as files.
  */
 import {
   ApiException,
@@ -15,6 +16,7 @@ import {
   IsomorphicFetchHttpLibrary,
 } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-common';
 import { MetricsApi, SpansApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2';
+import { describeNetworkError } from '../datadog/network-error';
 import { apiUrl } from '../datadog/site';
 import { UserError } from '../errors';
 
@@ -72,11 +74,13 @@ class BudgetedFetch {
   readonly fetch = async (url: string, init: RequestInit & { body?: unknown }): Promise<Response> => {
     for (let attempt = 0; ; attempt++) {
       if (this.stats.requests >= this.maxRequests) {
-        this.stopped = 'budget';
+        // Out of budget while retrying a network error: the error is the news, not the budget.
+        this.stopped = attempt > 0 && this.lastNetworkError !== undefined ? 'network' : 'budget';
         return new Response('{"errors":["request budget exhausted"]}', { status: STOPPED_STATUS });
       }
       this.stats.requests++;
       if (attempt > 0) this.stats.retries++;
+      this.lastNetworkError = undefined;
       try {
         const res = await fetch(url, {
           method: init.method,
@@ -89,10 +93,10 @@ class BudgetedFetch {
         this.lastText = text;
         return new Response(text, { status: res.status, headers: res.headers });
       } catch (e) {
-        const err = e as Error & { cause?: { code?: string } };
-        this.lastNetworkError =
-          err.name === 'TimeoutError' ? `timeout after ${this.timeoutMs / 1000} s` : (err.cause?.code ?? err.name);
-        if (attempt >= NETWORK_RETRIES) {
+        // `cannot reach http://127.0.0.1:9: connection refused (ECONNREFUSED)`: the cause, not fetch's TypeError.
+        const failure = describeNetworkError(e, url, this.timeoutMs);
+        this.lastNetworkError = failure.message;
+        if (failure.permanent || attempt >= NETWORK_RETRIES) {
           this.stopped = 'network';
           return new Response('{"errors":["network"]}', { status: STOPPED_STATUS });
         }
@@ -124,7 +128,7 @@ export function datadogClient(target: ApiTarget, maxRequests: number, timeoutMs 
 /** One line for an API failure, with the keys removed whatever the server echoed. */
 export function apiFailure(what: string, e: unknown, client: DatadogClient, target: ApiTarget): LiveFailed {
   let detail: string;
-  if (client.http.stopped === 'network') detail = `cannot reach the API (${client.http.lastNetworkError})`;
+  if (client.http.stopped === 'network') detail = client.http.lastNetworkError ?? 'cannot reach the API';
   else if (e instanceof ApiException) {
     const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body);
     detail = `HTTP ${e.code}: ${body.replace(/^Unknown API Status Code!\nBody: /, '').slice(0, 300)}`;
