@@ -12,7 +12,7 @@ import { renderMarkdown } from '../collector/markdown';
 import { defaultOptions, optionsFromPolicy } from '../collector/options';
 import { buildReport, malformedSummary } from '../collector/report';
 import { DEFAULT_MAX_REQUESTS } from '../collector/limits';
-import { parseTime } from '../collector/time';
+import { parseWindow } from '../collector/time';
 import { isSite, SITES } from '../datadog/site';
 import { UserError } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath, resolvePolicy } from '../policy';
@@ -83,14 +83,15 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       let analysis: Analysis;
       if (flags.live) {
         const now = Date.now();
+        const window = parseWindow(flags.from, flags.to, now);
         // Loaded only for --live: the API client takes 1.5–2 s to load, which offline reports should not pay.
         const { runLive } = require('../collector/live') as typeof import('../collector/live');
         const result = await runLive({
           io: ctx.io,
           options: analyzeOptions,
           envs,
-          from: parseTime('--from', flags.from, now),
-          to: flags.to === undefined ? now : parseTime('--to', flags.to, now),
+          from: window.from,
+          to: window.to,
           fromExplicit: cmd.getOptionValueSource('from') !== 'default',
           now,
           maxRequests,
@@ -102,10 +103,16 @@ export function collectCommand(program: Command, ctx: CliContext): void {
         analysis = result;
       } else {
         const files = flags.input ?? [];
-        analysis = collectFiles(files, analyzeOptions, {
+        const read = collectFiles(files, analyzeOptions, {
           cwd: ctx.io.cwd,
           onFile: ctx.io.isTTY ? (p) => ctx.io.err(`reading ${p.file} (${p.index + 1}/${p.count})`) : undefined,
         });
+        // Span files that hold no spans at all (`[]`, an empty NDJSON file) are valid input: the report is empty, and
+        // says so here so that an empty export does not pass for a healthy one. (No span files at all is exit 2.)
+        const t = read.totals;
+        if (t.spans + t.excludedSpans + t.malformedSpans === 0)
+          ctx.io.err(`note: no spans in ${describeFiles(read.files)}; the report is empty (window from/to are null)`);
+        analysis = read;
       }
 
       const summary = malformedSummary(analysis);
@@ -115,6 +122,12 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       if (flags.out) writeAtomic(path.resolve(ctx.io.cwd, flags.out), text);
       else ctx.io.out(text);
     });
+}
+
+function describeFiles(files: readonly string[]): string {
+  const shown = files.slice(0, 5).map((f) => f.split(path.sep).join('/'));
+  const more = files.length > shown.length ? `, and ${files.length - shown.length} more` : '';
+  return `${files.length === 1 ? 'the input file' : `the ${files.length} input files`} (${shown.join(', ')}${more})`;
 }
 
 function positiveInt(option: string, value: string): number {

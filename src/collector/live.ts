@@ -82,6 +82,11 @@ export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
     from = oldestPointMs;
   }
   if (state.pending) return undefined;
+  if (to <= from && from === p.from)
+    // Not an already processed window: the one asked for lies within the last minute, where spans are not searchable yet.
+    throw new UserError(
+      `--from: the window starts at ${iso(from)}, but it ends ${WINDOW_MARGIN_MS / 1000} s before now (${iso(to)}) because spans become searchable late; start it earlier (e.g. --from 15m)`,
+    );
   if (to <= from) {
     io.err(
       `nothing to collect: ${iso(from)} → ${iso(to)} is empty or already processed${p.statePath ? ` (${shown})` : ''}`,
