@@ -15,7 +15,7 @@ import { DEFAULT_MAX_REQUESTS } from '../collector/limits';
 import { parseWindow } from '../collector/time';
 import { isSite, SITES } from '../datadog/site';
 import { UserError } from '../errors';
-import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath, resolvePolicy } from '../policy';
+import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogArg, resolvePolicy } from '../policy';
 import type { CliContext } from './index';
 
 interface CollectFlags {
@@ -147,9 +147,7 @@ function loadOptions(
   if (!explicit && !fs.existsSync(path.resolve(ctx.io.cwd, flags.config)))
     return { options: defaultOptions(site ?? 'datadoghq.com'), envs: [] };
   const doc = loadPolicy(flags.config, { cwd: ctx.io.cwd });
-  const catalog = loadCatalog(path.relative(ctx.io.cwd, policyCatalogPath(doc, ctx.io.cwd)) || '.', {
-    cwd: ctx.io.cwd,
-  });
+  const catalog = loadCatalog(policyCatalogArg(doc, ctx.io.cwd), { cwd: ctx.io.cwd });
   const policy = resolvePolicy(doc, catalog);
   return { options: optionsFromPolicy(policy, catalog, doc, { site }), envs: policy.envs };
 }
