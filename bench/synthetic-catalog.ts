@@ -13,6 +13,7 @@
  *
  * Usage: `npx tsx bench/synthetic-catalog.ts <dir> [services] [seed]` or `writeSyntheticCatalog(dir, …)`.
  */
+import { mulberry32 } from '../src/collector/synthetic';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -41,18 +42,6 @@ export interface SyntheticCatalog {
   readonly disabled: readonly string[];
   /** Files written under catalogDir, sorted (relative names). */
   readonly files: readonly string[];
-}
-
-/** mulberry32: tiny, fast, good enough for test data, and identical on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TEAM_WORDS = [
@@ -234,7 +223,7 @@ function yamlDocs(docs: readonly Record<string, unknown>[]): string {
  */
 export function writeSyntheticCatalog(dir: string, options: SyntheticCatalogOptions): SyntheticCatalog {
   const count = Math.max(1, Math.floor(options.services));
-  const rand = prng(options.seed ?? 1);
+  const rand = mulberry32(options.seed ?? 1);
   const catalogDir = join(dir, 'catalog');
   const policyFile = join(dir, 'trace-health.yaml');
   rmSync(catalogDir, { recursive: true, force: true });

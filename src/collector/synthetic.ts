@@ -38,8 +38,8 @@ export interface SyntheticSpan {
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
-/** mulberry32: tiny, fast, deterministic. */
-function rng(seed: number): () => number {
+/** mulberry32: tiny, fast, good enough for test data, and identical on every platform. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -63,7 +63,7 @@ export const EXAMPLE_START_MS = Date.UTC(2026, 10, 28, 11, 0, 0);
 
 /** Generate traces one at a time (memory stays at one trace), oldest first. */
 export function* syntheticTraces(o: SyntheticOptions): Generator<SyntheticSpan[]> {
-  const rand = rng(o.seed ?? 42);
+  const rand = mulberry32(o.seed ?? 42);
   const start0 = o.startMs ?? EXAMPLE_START_MS;
   const total = o.spanMs ?? 60 * 60 * 1000;
   // 64-bit decimal ids: most are above 2^53.
