@@ -3,7 +3,6 @@
  * origin, never fetch's bare `TypeError`, and never a key.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PullEvent, PullFailed, pullCatalog } from '../../src/catalog/pull';
@@ -11,37 +10,10 @@ import { main } from '../../src/cli/index';
 import { memoryIo } from '../../src/cli/io';
 import { describeNetworkError } from '../../src/datadog/network-error';
 import { API_KEY, APP_KEY } from './fixtures';
+import { closedPort, droppingServer } from '../fake-datadog/net-faults';
 
 const keys = { apiKey: API_KEY, appKey: APP_KEY };
 const FIRST = 'GET /api/v2/catalog/entity?page[offset]=0&page[limit]=100&include=schema';
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A server that accepts connections and drops each one as soon as the request arrives. */
-async function droppingServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('data', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('catalog pull: network failures name the cause', () => {
   it('a refused connection fails at once with the origin and ECONNREFUSED', async () => {

@@ -3,46 +3,17 @@
  * values; an unreachable API names the cause (exit 1), also when the request budget is tiny.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli';
 import { memoryIo } from '../../src/cli/io';
 import { parseTime, parseWindow } from '../../src/collector/time';
 import { UserError } from '../../src/errors';
+import { closedPort, droppingServer } from '../fake-datadog/net-faults';
 
 const KEYS = { DD_API_KEY: 'api-key-secret-1234', DD_APP_KEY: 'app-key-secret-5678' };
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const SEARCH = 'POST /api/v2/spans/events/search (page 1)';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function droppingServer(): Promise<{ url: string; connections: () => number; stop: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  let connections = 0;
-  const server = net.createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('data', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    connections: () => connections,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('collect --live: the window', () => {
   let dir: string;
