@@ -226,9 +226,12 @@ class Checker {
     const type = version === 'v2.2' ? this.optString(raw, ['type']) : undefined;
     const languages = version === 'v2.2' ? this.stringList(raw, ['languages']) : [];
     const contacts = this.contacts(raw, ['contacts']);
-    const links = this.links(raw, ['links'], !later);
+    const links = this.links(raw, ['links'], { provider: later });
     if (!later) {
-      links.push(...this.namedUrls(raw, ['repos'], 'repo'), ...this.namedUrls(raw, ['docs'], 'doc'));
+      links.push(
+        ...this.links(raw, ['repos'], { type: 'repo', provider: true }),
+        ...this.links(raw, ['docs'], { type: 'doc', provider: true }),
+      );
     }
     const tags = this.stringList(raw, ['tags']);
     const integrations = this.integrations(raw, version);
@@ -279,7 +282,7 @@ class Checker {
       owner = this.optString(raw, ['metadata', 'owner']);
       description = this.optString(raw, ['metadata', 'description']);
       contacts = this.contacts(raw, ['metadata', 'contacts']);
-      links = this.links(raw, ['metadata', 'links'], false);
+      links = this.links(raw, ['metadata', 'links'], { provider: true });
       tags = this.stringList(raw, ['metadata', 'tags']);
     }
 
@@ -443,28 +446,18 @@ class Checker {
     return out;
   }
 
-  /** Links `{name, type, url, provider?}`; v2 has no provider on links (repos and docs carry it). */
-  private links(raw: Record<string, unknown>, path: KeyPath, v2: boolean): Link[] {
+  /**
+   * Links `{name, type, url, provider?}`. v2 links carry no provider; v2 `repos` and `docs` do, and have no type:
+   * they pass the link type (repo, doc) instead.
+   */
+  private links(raw: Record<string, unknown>, path: KeyPath, shape: { type?: string; provider: boolean }): Link[] {
     const out: Link[] = [];
     this.records(raw, path, (_, p) => {
       const name = this.requiredString(raw, [...p, 'name']);
-      const type = this.requiredString(raw, [...p, 'type']);
+      const type = shape.type ?? this.requiredString(raw, [...p, 'type']);
       const url = this.url(raw, [...p, 'url']);
-      const provider = v2 ? undefined : this.optString(raw, [...p, 'provider']);
+      const provider = shape.provider ? this.optString(raw, [...p, 'provider']) : undefined;
       if (name !== undefined && type !== undefined && url !== undefined)
-        out.push({ name, type, url, ...(provider !== undefined ? { provider } : {}) });
-    });
-    return out;
-  }
-
-  /** v2 `repos` and `docs`: `{name, url, provider?}`, turned into links of type repo/doc. */
-  private namedUrls(raw: Record<string, unknown>, path: KeyPath, type: string): Link[] {
-    const out: Link[] = [];
-    this.records(raw, path, (_, p) => {
-      const name = this.requiredString(raw, [...p, 'name']);
-      const url = this.url(raw, [...p, 'url']);
-      const provider = this.optString(raw, [...p, 'provider']);
-      if (name !== undefined && url !== undefined)
         out.push({ name, type, url, ...(provider !== undefined ? { provider } : {}) });
     });
     return out;
