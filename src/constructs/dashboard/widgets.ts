@@ -86,13 +86,13 @@ function decorate(definition: JsonObject, options: TimeseriesOptions): JsonObjec
   return definition;
 }
 
-/** A line per ratio (and per group when the queries have a `by`). */
-export function ratioTimeseries(
+/** A line chart: one timeseries request whose formulas draw the lines. */
+function lineTimeseries(
   title: string,
-  ratios: readonly RatioFormula[],
-  options: TimeseriesOptions = {},
+  queries: JsonObject[],
+  formulas: JsonObject[],
+  options: TimeseriesOptions,
 ): Widget {
-  const parts = ratios.map(ratioParts);
   return {
     definition: decorate(
       {
@@ -100,18 +100,26 @@ export function ratioTimeseries(
         title,
         show_legend: true,
         legend_layout: 'auto',
-        requests: [
-          {
-            response_format: 'timeseries',
-            queries: parts.flatMap((p) => p.queries),
-            formulas: parts.map((p) => p.formula),
-            display_type: 'line',
-          },
-        ],
+        requests: [{ response_format: 'timeseries', queries, formulas, display_type: 'line' }],
       },
       options,
     ),
   };
+}
+
+/** A line per ratio (and per group when the queries have a `by`). */
+export function ratioTimeseries(
+  title: string,
+  ratios: readonly RatioFormula[],
+  options: TimeseriesOptions = {},
+): Widget {
+  const parts = ratios.map(ratioParts);
+  return lineTimeseries(
+    title,
+    parts.flatMap((p) => p.queries),
+    parts.map((p) => p.formula),
+    options,
+  );
 }
 
 /** One metric (no ratio) over time, e.g. a gauge. */
@@ -120,25 +128,12 @@ export function metricTimeseries(
   series: readonly { alias: string; name: string; query: string }[],
   options: TimeseriesOptions = {},
 ): Widget {
-  return {
-    definition: decorate(
-      {
-        type: 'timeseries',
-        title,
-        show_legend: true,
-        legend_layout: 'auto',
-        requests: [
-          {
-            response_format: 'timeseries',
-            queries: series.map((s) => metricQuery(s.name, s.query)),
-            formulas: series.map((s) => ({ alias: s.alias, formula: s.name })),
-            display_type: 'line',
-          },
-        ],
-      },
-      options,
-    ),
-  };
+  return lineTimeseries(
+    title,
+    series.map((s) => metricQuery(s.name, s.query)),
+    series.map((s) => ({ alias: s.alias, formula: s.name })),
+    options,
+  );
 }
 
 export type SortOrder = 'asc' | 'desc';
