@@ -7,7 +7,8 @@ import { compileAttributePath } from '../../src/collector/attr-path';
 import { compileSpanQuery } from '../../src/collector/match';
 import { timestampMs } from '../../src/collector/readers/datadog';
 import { datadogId } from '../../src/collector/readers/ids';
-import { lookupAttribute, matchSpan, parseSpanQuery, SearchableSpan } from '../../src/datadog/span-query';
+import { parseSpanQuery, SearchableSpan } from '../../src/datadog/span-query';
+import { lookupAttribute, matchSpan } from './span-query-reference';
 
 describe('compileAttributePath', () => {
   const seg = fc.constantFrom('a', 'b', 'c', '', '0', 'a.b', 'b.c', 'a.b.c', 'length');

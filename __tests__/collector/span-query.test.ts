@@ -1,6 +1,6 @@
+import { compileAttributePath } from '../../src/collector/attr-path';
+import { compileSpanQuery } from '../../src/collector/match';
 import {
-  lookupAttribute,
-  matchSpan,
   parseSpanQuery,
   queryFields,
   SearchableSpan,
@@ -24,7 +24,7 @@ const base: SearchableSpan = {
 };
 
 function matches(query: string, span: Partial<SearchableSpan> = {}): boolean {
-  return matchSpan(parseSpanQuery(query), { ...base, ...span });
+  return compileSpanQuery(parseSpanQuery(query))({ ...base, ...span });
 }
 
 function errorOf(query: string): SpanQueryError {
@@ -102,7 +102,7 @@ describe('parseSpanQuery', () => {
   });
 });
 
-describe('matchSpan', () => {
+describe('compileSpanQuery', () => {
   it('matches reserved attributes case-insensitively, with wildcards', () => {
     expect(matches('service:checkout-api')).toBe(true);
     expect(matches('service:CHECKOUT-API')).toBe(true);
@@ -165,14 +165,14 @@ describe('matchSpan', () => {
   });
 });
 
-describe('lookupAttribute', () => {
+describe('compileAttributePath', () => {
   it('finds flat, nested and mixed paths', () => {
-    expect(lookupAttribute({ 'a.b.c': 1 }, 'a.b.c')).toBe(1);
-    expect(lookupAttribute({ a: { b: { c: 2 } } }, 'a.b.c')).toBe(2);
-    expect(lookupAttribute({ a: { 'b.c': 3 } }, 'a.b.c')).toBe(3);
-    expect(lookupAttribute({ 'a.b': { c: 4 } }, 'a.b.c')).toBe(4);
-    expect(lookupAttribute({ a: 'x' }, 'a.b')).toBeUndefined();
-    expect(lookupAttribute(undefined, 'a')).toBeUndefined();
+    expect(compileAttributePath('a.b.c')({ 'a.b.c': 1 })).toBe(1);
+    expect(compileAttributePath('a.b.c')({ a: { b: { c: 2 } } })).toBe(2);
+    expect(compileAttributePath('a.b.c')({ a: { 'b.c': 3 } })).toBe(3);
+    expect(compileAttributePath('a.b.c')({ 'a.b': { c: 4 } })).toBe(4);
+    expect(compileAttributePath('a.b')({ a: 'x' })).toBeUndefined();
+    expect(compileAttributePath('a')(undefined)).toBeUndefined();
   });
 });
 

@@ -108,7 +108,7 @@ export interface CompiledRule {
   readonly rule: TagRule;
   readonly scope: SpanQuery;
   readonly has: SpanQuery;
-  /** `matchSpan` with `scope` / `has`, compiled. */
+  /** `scope` / `has`, compiled (`compileSpanQuery`). */
   readonly inScope: SpanMatcher;
   readonly hasTag: SpanMatcher;
 }

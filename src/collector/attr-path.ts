@@ -1,7 +1,7 @@
 /**
- * Attribute lookups compiled once per path, for the per-span hot path: the same result as `lookupAttribute`
- * (src/datadog/span-query.ts) — the flat key first, then the nested walk, then the mixed shapes — without slicing
- * the path into new strings on every call.
+ * Attribute lookups compiled once per path, for the per-span hot path: the same result as the reference
+ * `lookupAttribute` (__tests__/collector/span-query-reference.ts) — the flat key first, then the nested walk, then
+ * the mixed shapes — without slicing the path into new strings on every call.
  */
 type Bag = Readonly<Record<string, unknown>>;
 export type AttributeLookup = (bag: Bag | undefined) => unknown;

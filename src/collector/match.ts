@@ -1,7 +1,8 @@
 /**
- * Span queries compiled to closures for the per-span hot path: the same answer as `matchSpan`
- * (src/datadog/span-query.ts) — which stays the definition, and a property test holds the two together — without
- * walking the syntax tree, rebuilding `key:` prefixes, lowercasing the pattern or allocating value arrays per span.
+ * Span queries (src/datadog/span-query.ts) compiled to closures for the per-span hot path: the collector's one
+ * evaluator. A property test holds it to the plain tree-walking reference (`matchSpan`,
+ * __tests__/collector/span-query-reference.ts), which gives the same answer by walking the syntax tree, rebuilding
+ * `key:` prefixes, lowercasing the pattern and allocating value arrays per span.
  */
 import { RESERVED_ATTRIBUTES } from '../datadog/metrics';
 import type { SearchableSpan, SpanQuery } from '../datadog/span-query';
