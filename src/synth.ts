@@ -55,6 +55,11 @@ export const DEFAULT_OUT_DIR = 'cdktf.out';
 /** Review manifests live here, relative to the policy file's folder. */
 export const REVIEW_DIR = 'review';
 
+/** The absolute review manifest folder: `option` (relative to `cwd`) when given, else `review/` beside the policy. */
+export function reviewFolder(policyDir: string, cwd: string, option?: string): string {
+  return option ? path.resolve(cwd, option) : path.join(policyDir, REVIEW_DIR);
+}
+
 export interface Inputs {
   readonly doc: PolicyDocument;
   readonly policy: Policy;
@@ -224,7 +229,7 @@ export interface SynthResult {
   readonly reviewDir: string;
 }
 
-function toPosix(p: string): string {
+export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
@@ -252,7 +257,8 @@ export function committedServices(reviewDir: string): string[] {
   return [...names].sort(byText);
 }
 
-function shrinkGuard(inputs: Inputs, reviewDir: string, allow: boolean): void {
+/** `shownReview`: the review folder as messages name it (relative to the user's folder). */
+function shrinkGuard(inputs: Inputs, reviewDir: string, shownReview: string, allow: boolean): void {
   const previous = committedServices(reviewDir);
   const check = checkShrink(
     previous,
@@ -262,7 +268,7 @@ function shrinkGuard(inputs: Inputs, reviewDir: string, allow: boolean): void {
   if (check.exceeded && !allow)
     throw new CheckFailed(
       formatShrink(check, {
-        against: `the review manifest (${toPosix(path.relative(process.cwd(), reviewDir)) || reviewDir})`,
+        against: `the review manifest (${shownReview})`,
         previousCount: new Set(previous).size,
         maxRatio: inputs.policy.maxRemovalRatio,
         override: '--allow-removals',
@@ -478,11 +484,12 @@ export function synth(opts: SynthOptions): SynthResult {
   const cwd = opts.cwd;
   const inputs = loadInputs(opts.config, cwd);
   const only = selectStacks(inputs.policy, opts.stacks);
-  const reviewDir = opts.reviewDir ? path.resolve(cwd, opts.reviewDir) : path.join(inputs.policyDir, REVIEW_DIR);
+  const reviewDir = reviewFolder(inputs.policyDir, cwd, opts.reviewDir);
+  const shownReview = toPosix(path.relative(cwd, reviewDir)) || '.';
   const outDir = path.resolve(cwd, opts.out ?? DEFAULT_OUT_DIR);
   const shownOut = opts.out ?? DEFAULT_OUT_DIR;
   checkOutputFolder({ outDir, shown: shownOut, cwd, policyDir: inputs.policyDir, reviewDir });
-  shrinkGuard(inputs, reviewDir, opts.allowRemovals ?? false);
+  shrinkGuard(inputs, reviewDir, shownReview, opts.allowRemovals ?? false);
 
   const plan = planApp(inputs.policy, inputs.catalog, only, inputs.doc);
   const manifests = renderManifests(plan);
@@ -490,7 +497,7 @@ export function synth(opts: SynthOptions): SynthResult {
     outDir,
     shownOut,
     reviewDir,
-    shownReview: toPosix(path.relative(cwd, reviewDir)) || '.',
+    shownReview,
     only,
     manifests,
     build: (tmp) =>

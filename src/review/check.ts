@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { loadInputs, planApp, renderManifests, REVIEW_DIR } from '../synth';
+import { loadInputs, planApp, renderManifests, reviewFolder, toPosix } from '../synth';
 
 export interface ReviewCheck {
   /** Unified diffs of stale, missing or extra files (committed → expected); empty when current. */
@@ -16,9 +16,9 @@ export interface ReviewCheck {
 
 export function checkReview(config: string, cwd: string, reviewDirOption?: string): ReviewCheck {
   const inputs = loadInputs(config, cwd);
-  const reviewDir = reviewDirOption ? path.resolve(cwd, reviewDirOption) : path.join(inputs.policyDir, REVIEW_DIR);
+  const reviewDir = reviewFolder(inputs.policyDir, cwd, reviewDirOption);
   const expected = renderManifests(planApp(inputs.policy, inputs.catalog, undefined, inputs.doc));
-  const shown = (f: string) => path.relative(cwd, path.join(reviewDir, f)).split(path.sep).join('/');
+  const shown = (f: string) => toPosix(path.relative(cwd, path.join(reviewDir, f)));
   const committed = existsSync(reviewDir) ? readdirSync(reviewDir).filter((f) => f.endsWith('.yaml')) : [];
   const names = [...new Set([...committed, ...[...expected.keys()].map((s) => `${s}.yaml`)])].sort();
   const diffs: string[] = [];
