@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { datadogItem, syntheticTraces } from '../src/collector/synthetic';
+import { datadogItem, syntheticTraces } from './synthetic-spans';
 
 const TARGET = Number(process.env.SPANS ?? 1_000_000);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-collect-'));

@@ -13,7 +13,7 @@
  *
  * Usage: `npx tsx bench/synthetic-catalog.ts <dir> [services] [seed]` or `writeSyntheticCatalog(dir, …)`.
  */
-import { mulberry32 } from '../src/collector/synthetic';
+import { mulberry32 } from './synthetic-spans';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';

@@ -7,7 +7,7 @@ import { Span } from '../../src/collector/model';
 import { mapDatadogSpan } from '../../src/collector/readers/datadog';
 import { buildReport } from '../../src/collector/report';
 import { readState } from '../../src/collector/state';
-import { datadogItem, syntheticTraces } from '../../src/collector/synthetic';
+import { datadogItem, syntheticTraces } from '../../bench/synthetic-spans';
 import { main } from '../../src/cli';
 import { memoryIo } from '../../src/cli/io';
 import { UserError } from '../../src/errors';

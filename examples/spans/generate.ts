@@ -6,11 +6,11 @@
  *   examples/spans/otlp/traces.json    the same traces as OTLP JSON (hex ids; no sampler-kept chunks)
  *
  * Each export also holds a few malformed spans (counted, never a crash). The breakages are listed in
- * src/collector/synthetic.ts. Regenerate with:  npx tsx examples/spans/generate.ts
+ * bench/synthetic-spans.ts. Regenerate with:  npx tsx examples/spans/generate.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { datadogItem, otlpDocument, SyntheticSpan, syntheticTraces } from '../../src/collector/synthetic';
+import { datadogItem, otlpDocument, SyntheticSpan, syntheticTraces } from '../../bench/synthetic-spans';
 
 const TRACES = 400;
 const PAGE = 1000;
