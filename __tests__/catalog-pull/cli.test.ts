@@ -284,6 +284,31 @@ describe('trace-health catalog pull', () => {
     );
   });
 
+  it('reads the existing snapshot as strict UTF-8: invalid bytes make it invalid, not U+FFFD in a name', async () => {
+    const snapshot = (e: number[]) =>
+      Buffer.concat([
+        Buffer.from('{"format": "trace-health/catalog-snapshot", "version": 1,\n "definitions": ['),
+        Buffer.from('{"schema-version": "v2", "dd-service": "caf'),
+        Buffer.from(e),
+        Buffer.from('"}]}\n'),
+      ]);
+    fs.writeFileSync(path.join(cwd, 'valid.json'), snapshot([0x65]));
+    expect(loadCatalog(path.join(cwd, 'valid.json')).services.map((s) => s.name)).toEqual(['cafe']);
+    const bad = snapshot([0xe9]);
+    fs.writeFileSync(path.join(cwd, 'snap.json'), bad);
+    const r = await run(['--out', 'snap.json']);
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'trace-health: snap.json:2:61: not valid UTF-8: byte 0xe9 at byte offset 118 (save the file as UTF-8)\n' +
+        'snap.json: the existing snapshot is invalid, so removals cannot be checked against it; fix or delete it, or ' +
+        'run again with --allow-removals\n',
+    });
+    expect(fs.readFileSync(path.join(cwd, 'snap.json'))).toEqual(bad);
+    expect(dd.requests).toEqual([]);
+  });
+
   it('exits 2 and writes nothing when Datadog holds an invalid definition', async () => {
     store.definitions[1].definition.tier = { nested: true };
     const r = await run(['--out', 'catalog/snapshot.json']);

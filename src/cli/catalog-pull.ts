@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { Catalog, isSnapshot, parseSnapshot, validateDefinitions } from '../catalog';
+import { Catalog, formatProblem, isSnapshot, parseSnapshot, validateDefinitions } from '../catalog';
 import { checkShrink, DEFAULT_MAX_REMOVAL_RATIO, formatShrink } from '../catalog/shrink';
 import {
   buildSnapshot,
@@ -23,6 +23,7 @@ import {
 import type { PullEvent, PullResult } from '../catalog/pull';
 import { CheckFailed, UserError, UserErrors } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath } from '../policy';
+import { checkUtf8 } from '../utf8';
 import { CliContext } from './index';
 
 interface PullCliOptions {
@@ -170,15 +171,18 @@ interface Previous {
  * snapshot at all is never overwritten; an invalid snapshot only with --allow-removals (removals cannot be checked).
  */
 function readPrevious(full: string, shown: string, allowRemovals: boolean): Previous | 'invalid' | undefined {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(full, 'utf8');
+    bytes = readFileSync(full);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code === 'EISDIR') throw new UserError(`${shown}: is a folder; --out names the snapshot .json file to write`);
     throw new UserError(`${shown}: cannot read the existing snapshot (${code ?? String(e)})`);
   }
+  // Strict like every catalog read: invalid bytes make the old snapshot invalid instead of U+FFFD in its names.
+  const decoded = checkUtf8(bytes);
+  const text = 'text' in decoded ? decoded.text : bytes.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -191,6 +195,7 @@ function readPrevious(full: string, shown: string, allowRemovals: boolean): Prev
         `it. Choose another --out, or delete the file.`,
     );
   try {
+    if ('problem' in decoded) throw new UserErrors([formatProblem({ file: shown, ...decoded.problem })]);
     const catalog = parseSnapshot(shown, text);
     const definitions = (json as { definitions: unknown[] }).definitions;
     return { services: catalog.services.map((s) => s.name), definitions };
