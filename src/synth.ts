@@ -41,13 +41,14 @@ import { checkShrink, formatShrink } from './catalog/shrink';
 import { overviewDashboardSpec } from './constructs/overview-spec';
 import { planService, ServicePlan, ServicePlanInput } from './constructs/service/plan';
 import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metric-specs';
-import { locateTagRuleConflict, TagRuleConflict } from './constructs/tag-rule-source';
+import { TagRuleConflict } from './constructs/tag-rule-source';
 import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError } from './errors';
 import { loadPolicy, policyCatalogArg } from './policy/load';
 import type { PolicyDocument } from './policy/document';
 import type { Policy } from './policy/model';
 import { resolvePolicy } from './policy/resolve';
+import { locateTagRuleConflict } from './policy/tag-rule-location';
 import { backendForStack, CORE_STACK } from './policy/stacks';
 import { manifestServices, renderCoreManifest, renderServicesManifest } from './review/manifest';
 
