@@ -84,11 +84,6 @@ function emitJsonDocument(doc: unknown, file: string, sink: SpanSink): void {
   );
 }
 
-/** One NDJSON line into the sink. Blank lines are skipped. */
-export function readNdjsonLine(line: string, origin: string, sink: SpanSink): void {
-  ndjsonLine(line, origin, 0, sink);
-}
-
 function lineOrigin(file: string, lineNo: number): string {
   return lineNo > 0 ? `${file}:${lineNo}` : file;
 }
