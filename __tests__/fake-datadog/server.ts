@@ -158,3 +158,17 @@ function decodeBody(req: FastifyRequest): unknown {
 export function bodyOf<T = unknown>(req: FastifyRequest): T {
   return (req as FastifyRequest & { parsedBody?: unknown }).parsedBody as T;
 }
+
+/** The DD-API-KEY / DD-APPLICATION-KEY values a route requires. */
+export interface DatadogKeys {
+  readonly apiKey: string;
+  readonly appKey: string;
+}
+
+/** Whether a request carries `keys` (any, or none, when unset); answers 403 Forbidden when it does not. */
+export function authorized(keys: DatadogKeys | undefined, req: FastifyRequest, reply: FastifyReply): boolean {
+  if (!keys) return true;
+  if (req.headers['dd-api-key'] === keys.apiKey && req.headers['dd-application-key'] === keys.appKey) return true;
+  reply.code(403).send({ errors: ['Forbidden'] });
+  return false;
+}

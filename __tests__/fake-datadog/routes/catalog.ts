@@ -12,8 +12,9 @@
  * timestamps into `meta` on every call (they must never reach a snapshot), and list items in `store.order`
  * so that tests can prove the output does not depend on the API's order.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FakeDatadog, FakePlugin } from '../server';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { DatadogKeys, FakeDatadog, FakePlugin } from '../server';
+import { authorized } from '../server';
 
 export interface FakeEntity {
   /** Entity id (a UUID in Datadog). */
@@ -34,7 +35,7 @@ export interface CatalogStore {
   entities: FakeEntity[];
   definitions: FakeServiceDefinition[];
   /** Required header values; unset: any (or no) keys are accepted. */
-  keys?: { readonly apiKey: string; readonly appKey: string };
+  keys?: DatadogKeys;
   /** Order in which items are listed: as stored (default) or reversed. */
   order?: 'stored' | 'reversed';
 }
@@ -47,7 +48,7 @@ const SCHEMA_VERSIONS = ['v1', 'v2', 'v2.1', 'v2.2'];
 export function catalogRoutes(store: CatalogStore): FakePlugin {
   return (app: FastifyInstance, _dd: FakeDatadog) => {
     app.get('/api/v2/catalog/entity', async (req, reply) => {
-      if (!authorized(store, req, reply)) return reply;
+      if (!authorized(store.keys, req, reply)) return reply;
       const q = req.query as Record<string, string | undefined>;
       const offset = intParam(q['page[offset]'], 0);
       const limit = intParam(q['page[limit]'], 100);
@@ -78,7 +79,7 @@ export function catalogRoutes(store: CatalogStore): FakePlugin {
     });
 
     app.get('/api/v2/services/definitions', async (req, reply) => {
-      if (!authorized(store, req, reply)) return reply;
+      if (!authorized(store.keys, req, reply)) return reply;
       const q = req.query as Record<string, string | undefined>;
       const size = intParam(q['page[size]'], 10);
       const number = intParam(q['page[number]'], 0);
@@ -129,14 +130,6 @@ function entityData(e: FakeEntity, now: string): Record<string, unknown> {
 
 function ordered<T>(store: CatalogStore, items: readonly T[]): T[] {
   return store.order === 'reversed' ? [...items].reverse() : [...items];
-}
-
-function authorized(store: CatalogStore, req: FastifyRequest, reply: FastifyReply): boolean {
-  if (!store.keys) return true;
-  if (req.headers['dd-api-key'] === store.keys.apiKey && req.headers['dd-application-key'] === store.keys.appKey)
-    return true;
-  reply.code(403).send({ errors: ['Forbidden'] });
-  return false;
 }
 
 function badRequest(reply: FastifyReply, message: string): FastifyReply {

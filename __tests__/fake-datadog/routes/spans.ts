@@ -10,16 +10,16 @@
  * page. Spans are filtered by `start_timestamp` in [from, to) and sorted by it (`-timestamp`: newest first); the
  * query text is recorded, not evaluated. Ids stay the strings the store holds. Checks keys when `store.keys` is set.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FakeDatadog, FakePlugin } from '../server';
-import { bodyOf } from '../server';
+import type { FastifyInstance } from 'fastify';
+import type { DatadogKeys, FakeDatadog, FakePlugin } from '../server';
+import { authorized, bodyOf } from '../server';
 
 export interface SpansStore {
   /** Spans API list items (`{type:"spans", attributes:{…}}`). */
   spans: { type?: string; id?: string; attributes: Record<string, unknown> }[];
   /** Queries received, in order. */
   readonly queries: string[];
-  keys?: { readonly apiKey: string; readonly appKey: string };
+  keys?: DatadogKeys;
   /** Page size cap (Datadog: 1,000). */
   maxLimit?: number;
 }
@@ -63,18 +63,10 @@ function list(
   };
 }
 
-function authorized(store: SpansStore, req: FastifyRequest, reply: FastifyReply): boolean {
-  if (!store.keys) return true;
-  if (req.headers['dd-api-key'] === store.keys.apiKey && req.headers['dd-application-key'] === store.keys.appKey)
-    return true;
-  reply.code(403).send({ errors: ['Forbidden'] });
-  return false;
-}
-
 export function spansRoutes(store: SpansStore): FakePlugin {
   return (app: FastifyInstance, _dd: FakeDatadog) => {
     app.post('/api/v2/spans/events/search', async (req, reply) => {
-      if (!authorized(store, req, reply)) return reply;
+      if (!authorized(store.keys, req, reply)) return reply;
       const body = bodyOf<{
         data?: {
           attributes?: {
@@ -88,7 +80,7 @@ export function spansRoutes(store: SpansStore): FakePlugin {
       return list(store, { ...a.filter, sort: a.sort, cursor: a.page?.cursor, limit: a.page?.limit });
     });
     app.get('/api/v2/spans/events', async (req, reply) => {
-      if (!authorized(store, req, reply)) return reply;
+      if (!authorized(store.keys, req, reply)) return reply;
       const q = req.query as Record<string, string | undefined>;
       return list(store, {
         query: q['filter[query]'],
