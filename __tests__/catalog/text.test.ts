@@ -1,7 +1,7 @@
 /** The strict readers under the catalog (and policy): UTF-8 decoding and the JSON syntax check. */
 import fc from 'fast-check';
-import { jsonSyntaxError } from '../../src/json-syntax';
-import { checkUtf8, firstInvalidUtf8 } from '../../src/utf8';
+import { jsonSyntaxError } from '../../src/input/json-syntax';
+import { checkUtf8, firstInvalidUtf8 } from '../../src/input/utf8';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 const decodes = (b: Uint8Array): boolean => {

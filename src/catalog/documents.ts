@@ -5,8 +5,8 @@
  * style) only so that every message can point at the exact line of the bad value.
  */
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, visit } from 'yaml';
-import { jsonSyntaxError } from '../json-syntax';
-import { lowerFirst, SourceLanguage, SyntaxProblem, yamlSyntaxProblems } from '../yaml-errors';
+import { jsonSyntaxError } from '../input/json-syntax';
+import { lowerFirst, SourceLanguage, SyntaxProblem, yamlSyntaxProblems } from '../input/yaml-errors';
 import { Problem } from './problems';
 
 export type KeyPath = readonly (string | number)[];

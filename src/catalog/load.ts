@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { UserError } from '../errors';
-import { checkUtf8 } from '../utf8';
+import { checkUtf8 } from '../input/utf8';
 import { Catalog } from './model';
 import { compareProblems, Problem, throwIfProblems } from './problems';
 import { CatalogFile, CatalogReport, isSnapshot, readCatalogFiles, readSnapshot } from './read';

@@ -23,7 +23,7 @@ import {
 import type { PullEvent, PullResult } from '../catalog/pull';
 import { CheckFailed, UserError, UserErrors } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath } from '../policy';
-import { checkUtf8 } from '../utf8';
+import { checkUtf8 } from '../input/utf8';
 import { CliContext } from './index';
 
 interface PullCliOptions {

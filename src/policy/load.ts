@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError, UserErrors } from '../errors';
-import { decodeUtf8 } from '../utf8';
+import { decodeUtf8 } from '../input/utf8';
 import { formatProblems, PolicyDocument } from './document';
 import { parsePolicy } from './parse';
 

@@ -18,7 +18,7 @@ import {
 import { BACKEND_FIELDS, BACKEND_TYPES, BackendType, PolicyFile, PolicyFileSchema } from './schema';
 import { checkScope } from './scope';
 import { normalizeTier } from './tiers';
-import { yamlSyntaxProblems } from '../yaml-errors';
+import { yamlSyntaxProblems } from '../input/yaml-errors';
 
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {

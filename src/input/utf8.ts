@@ -3,7 +3,7 @@
  * silently turns invalid bytes into U+FFFD, so a Latin-1 `café` would become a service named `caf\uFFFD` and every
  * monitor would carry the wrong name. Pure.
  */
-import { UserError } from './errors';
+import { UserError } from '../errors';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const NOT_UTF8 = 'not valid UTF-8';
