@@ -203,7 +203,8 @@ export function buildStacks(
       backend: backendForStack(policy.stacks.backend, s.name),
       policyDirFromStack: policyDirFromStack(s.name),
     };
-    if (s.kind === 'core') new CoreStack(app, s.name, { ...common, services: policy.services, overview: s.overview });
+    if (s.kind === 'core')
+      new CoreStack(app, s.name, { ...common, services: policy.services, metrics: s.metrics, overview: s.overview });
     else new ServicesStack(app, s.name, { ...common, services: s.services, validateMonitors: policy.validateMonitors });
   }
 }

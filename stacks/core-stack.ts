@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { addDashboardList, dashboardListName, OverviewDashboard } from '../src/constructs/overview';
-import { SpanMetrics } from '../src/constructs/span-metrics';
+import { SpanMetrics, SpanMetricSpec } from '../src/constructs/span-metrics';
 import type { DashboardSpec } from '../src/constructs/service/plan';
 import type { ServicePolicy } from '../src/policy/model';
 import { TraceHealthStack, TraceHealthStackProps } from './base';
@@ -13,6 +13,8 @@ import { TraceHealthStack, TraceHealthStackProps } from './base';
 export interface CoreStackProps extends TraceHealthStackProps {
   /** Every service policy; only enabled ones get metrics or appear on the overview. */
   readonly services: readonly ServicePolicy[];
+  /** Span metric specs computed beforehand (shared with the review manifest). */
+  readonly metrics?: readonly SpanMetricSpec[];
   /** Overview spec computed beforehand (shared with the review manifest). */
   readonly overview?: DashboardSpec;
 }
@@ -27,6 +29,7 @@ export class CoreStack extends TraceHealthStack {
     this.spanMetrics = new SpanMetrics(this, 'span-metrics', {
       rules: enabled.flatMap((s) => s.requiredTags),
       envs: enabled.flatMap((s) => s.envs),
+      specs: props.metrics,
     });
     this.overview = new OverviewDashboard(this, { site: props.site, services: props.services, spec: props.overview });
     addDashboardList(this, dashboardListName(name), [this.overview.dashboard]);

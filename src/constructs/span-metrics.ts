@@ -17,9 +17,10 @@ export function spansMetricConfig(spec: SpanMetricSpec): SpansMetricConfig {
 export class SpanMetrics extends Construct {
   readonly specs: readonly SpanMetricSpec[];
 
-  constructor(scope: Construct, id: string, props: SpanMetricsProps) {
+  /** `specs`: computed beforehand (synth plans them once, for the review manifest too); else from `rules`/`envs`. */
+  constructor(scope: Construct, id: string, props: SpanMetricsProps & { readonly specs?: readonly SpanMetricSpec[] }) {
     super(scope, id);
-    this.specs = spanMetricSpecs(props);
+    this.specs = props.specs ?? spanMetricSpecs(props);
     // The metric name is the construct id: unique, stable, and it reads well in a plan.
     for (const spec of this.specs) new SpansMetric(this, spec.name, spansMetricConfig(spec));
   }
