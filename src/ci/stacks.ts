@@ -17,7 +17,7 @@ export interface StackChange {
 
 export const STACK_FILE = 'cdk.tf.json';
 
-function isDir(p: string): boolean {
+export function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {

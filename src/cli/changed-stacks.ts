@@ -3,12 +3,11 @@
  * a folder of an earlier synth output, or a git ref that is synthesized on the fly — one per line
  * (`changed core`) or, with `--json`, as a GitHub Actions matrix (`{"include":[{"stack":…,"status":…}]}`).
  */
-import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors';
 import { DEFAULT_SYNTH_COMMAND, resolveCommit, synthesizeBase } from '../ci/base-synth';
-import { diffStacks, findStacksDir, readStacks, stackChangesMatrix, stackChangesText } from '../ci/stacks';
+import { diffStacks, findStacksDir, isDir, readStacks, stackChangesMatrix, stackChangesText } from '../ci/stacks';
 import type { CliContext } from './index';
 
 interface Options {
@@ -16,14 +15,6 @@ interface Options {
   out: string;
   json: boolean;
   synthCommand: string;
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 export function changedStacksCommand(program: Command, ctx: CliContext): void {
