@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadCatalog } from '../catalog';
+import { writeFileAtomic } from '../catalog/snapshot-write';
 import { Analysis, AnalyzeOptions } from '../collector/analyze';
 import { collectFiles } from '../collector/files';
 import { renderMarkdown } from '../collector/markdown';
@@ -119,7 +120,7 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       if (summary) ctx.io.err(summary);
       const report = buildReport(analysis);
       const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report, analyzeOptions);
-      if (flags.out) writeAtomic(path.resolve(ctx.io.cwd, flags.out), text);
+      if (flags.out) writeReport(path.resolve(ctx.io.cwd, flags.out), text);
       else ctx.io.out(text);
     });
 }
@@ -152,14 +153,11 @@ function loadOptions(
   return { options: optionsFromPolicy(policy, catalog, doc, { site }), envs: policy.envs };
 }
 
-/** Write via a temporary file and rename, so a reader never sees half a report. */
-export function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+/** Atomically (temporary file, then rename), so a reader never sees half a report. */
+function writeReport(file: string, text: string): void {
   try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, text);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     throw new UserError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
 }

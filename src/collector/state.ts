@@ -6,6 +6,7 @@
  * again). Written atomically (temporary file + rename).
  */
 import fs from 'node:fs';
+import { writeFileAtomic } from '../catalog/snapshot-write';
 import { UserError } from '../errors';
 import type { SeriesPayload } from './series';
 
@@ -70,7 +71,5 @@ export function readState(file: string, shown: string): CollectorState {
 }
 
 export function writeState(file: string, state: CollectorState): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
 }
