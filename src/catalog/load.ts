@@ -8,7 +8,7 @@ import * as nodePath from 'node:path';
 import { UserError } from '../errors';
 import { checkUtf8 } from '../input/utf8';
 import { Catalog } from './model';
-import { compareProblems, Problem, throwIfProblems } from './problems';
+import { compareProblems, compareStrings, Problem, throwIfProblems } from './problems';
 import { CatalogFile, CatalogReport, isSnapshot, readCatalogFiles, readSnapshot } from './read';
 
 export interface LoadOptions {
@@ -79,7 +79,7 @@ function listDefinitionFiles(dir: string, shownDir: string): { full: string; sho
     const real = realpathSync(full);
     if (seen.has(real)) return; // a symlink loop
     seen.add(real);
-    const names = readdirSync(full).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const names = readdirSync(full).sort(compareStrings);
     for (const name of names) {
       // Hidden entries (.git, editor backups) are never catalog content.
       if (name.startsWith('.') || name === 'node_modules') continue;

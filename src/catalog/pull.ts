@@ -33,6 +33,7 @@ import {
 import { UserError } from '../errors';
 import { describeNetworkError } from '../datadog/network-error';
 import { apiUrl, isSite, SITES } from '../datadog/site';
+import { compareStrings } from './problems';
 import { definitionKey } from './snapshot-write';
 
 /** The pull could not complete (API errors after retries, unreadable responses): nothing is written, exit 1. */
@@ -478,8 +479,4 @@ function entityLabel(entity: Record<string, unknown>): string {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

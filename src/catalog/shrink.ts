@@ -7,6 +7,7 @@
  *
  * Pure: no I/O, so both callers share one rule and one message.
  */
+import { compareStrings } from './problems';
 
 export interface ShrinkCheck {
   /** Services known before and absent now, sorted, de-duplicated. */
@@ -28,7 +29,7 @@ export function checkShrink(previous: readonly string[], current: readonly strin
   if (!(maxRatio >= 0 && maxRatio <= 1)) throw new RangeError(`maxRatio must be between 0 and 1, got ${maxRatio}`);
   const known = new Set(previous);
   const now = new Set(current);
-  const removed = [...known].filter((name) => !now.has(name)).sort(compareNames);
+  const removed = [...known].filter((name) => !now.has(name)).sort(compareStrings);
   const ratio = known.size === 0 ? 0 : removed.length / known.size;
   // Compare counts rather than floats so that 1 of 10 at 0.1 is "exactly the limit", whatever rounding says.
   const exceeded = removed.length > maxRatio * known.size + 1e-9;
@@ -65,9 +66,4 @@ export function formatShrink(check: ShrinkCheck, opts: ShrinkMessageOptions): st
 function percent(ratio: number): string {
   const p = Math.round(ratio * 1000) / 10;
   return `${p}%`;
-}
-
-/** Code-unit order: the same on every machine, unlike `localeCompare`. */
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

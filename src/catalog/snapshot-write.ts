@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Catalog, CatalogSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './model';
+import { compareStrings } from './problems';
 
 /** Kind and name of a raw definition: v3 `kind` + `metadata.name`, v2.x `dd-service` (always a service). */
 export interface DefinitionRef {
@@ -161,8 +162,4 @@ function readIfExists(file: string): string | undefined {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
