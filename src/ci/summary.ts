@@ -4,6 +4,7 @@
  * returns data that `markdown.ts` renders and `--json` prints as is. Ordering is total and independent of the
  * order of plans and of resources within a plan.
  */
+import { compareStrings } from '../catalog/problems';
 import { changedFields, FieldChange, lineDiff, notifyHandles, UNKNOWN } from './fields';
 import { LabelledPlan, TfResourceChange } from './plan';
 
@@ -313,7 +314,7 @@ export function resourceFields(rc: TfResourceChange, kind: ResourceKind): FieldC
     }),
   ];
   return withoutEchoes(fields).sort(
-    (x, y) => fieldRank(kind, x.field) - fieldRank(kind, y.field) || cmp(x.field, y.field),
+    (x, y) => fieldRank(kind, x.field) - fieldRank(kind, y.field) || compareStrings(x.field, y.field),
   );
 }
 
@@ -346,19 +347,15 @@ function pathText(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Total order of changes within a stack: action, service (org-wide last), kind, name, address. */
 export function compareChanges(x: ResourceChange, y: ResourceChange): number {
   return (
     ACTION_ORDER.indexOf(x.action) - ACTION_ORDER.indexOf(y.action) ||
     (x.service === null ? 1 : 0) - (y.service === null ? 1 : 0) ||
-    cmp(x.service ?? '', y.service ?? '') ||
+    compareStrings(x.service ?? '', y.service ?? '') ||
     KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind) ||
-    cmp(x.name, y.name) ||
-    cmp(x.address, y.address)
+    compareStrings(x.name, y.name) ||
+    compareStrings(x.address, y.address)
   );
 }
 
@@ -375,11 +372,11 @@ export function summarizePlans(
   const managed = (p: LabelledPlan) => p.plan.resource_changes.filter((rc) => rc.mode !== 'data');
   // Services named by tags anywhere in the plans, longest first, so "checkout-api-v2" wins over "checkout-api".
   const known = [...new Set(plans.flatMap((p) => managed(p).flatMap(serviceTags)))].sort(
-    (a, b) => b.length - a.length || cmp(a, b),
+    (a, b) => b.length - a.length || compareStrings(a, b),
   );
 
   const stacks = [...plans]
-    .sort((a, b) => cmp(a.stack, b.stack))
+    .sort((a, b) => compareStrings(a.stack, b.stack))
     .map((p): StackSummary => {
       const counts = emptyCounts();
       const changes: ResourceChange[] = [];
@@ -449,7 +446,7 @@ function pairRecreations(changes: ResourceChange[]): ResourceChange[] {
   for (const c of changes)
     if (c.action === 'create' && c.name !== c.address) created.set(key(c), [...(created.get(key(c)) ?? []), c]);
   const pairs = new Map<ResourceChange, string>();
-  for (const c of [...changes].sort((a, b) => cmp(a.address, b.address))) {
+  for (const c of [...changes].sort((a, b) => compareStrings(a.address, b.address))) {
     if (c.action !== 'destroy' || c.name === c.address) continue;
     const candidates = created.get(key(c));
     const match = candidates?.shift();
