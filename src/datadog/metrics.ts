@@ -175,6 +175,22 @@ export function tagFilterQuery(scope: string, tag: string): string {
   return s === '*' ? has : `(${s}) ${has}`;
 }
 
+/**
+ * Spans of one service and env in a tag rule's scope that lack its tag, for the Trace Explorer (monitor messages,
+ * SLO budget alerts and dashboard links): `service:x env:prod (scope) -@tag:*`.
+ */
+export function missingTagSpanQuery(
+  service: string,
+  env: string,
+  rule: { readonly scope: string; readonly tag: string },
+): string {
+  const scope = scopeFilterQuery(rule.scope);
+  const parts = [`service:${service}`, `env:${env}`];
+  if (scope !== '*') parts.push(scope.includes(' ') ? `(${scope})` : scope);
+  parts.push(`-${hasTagQuery(rule.tag)}`);
+  return parts.join(' ');
+}
+
 /** Datadog metric names: ASCII letters, digits, underscores and periods, start with a letter, at most 200 chars. */
 export function isValidMetricName(name: string): boolean {
   return /^[a-z][a-z0-9_.]{0,199}$/.test(name) && !name.startsWith('trace.') && !name.includes('..');

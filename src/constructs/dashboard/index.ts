@@ -2,5 +2,5 @@ export * from './service-dashboard';
 export * from './overview-dashboard';
 export * from './titles';
 export * from './cheat-sheet';
-export { catalogLinks, dashboardSearchUrl, datadogLinks, escapeInterpolation, missingTagSpanQuery } from './links';
+export { catalogLinks, dashboardSearchUrl, datadogLinks, escapeInterpolation } from './links';
 export type { DashboardJson, Json, JsonObject, TemplateVariable, Widget } from './widgets';

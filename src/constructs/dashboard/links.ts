@@ -4,22 +4,13 @@
  * service's traces and the collector report supplies example trace ids.
  */
 import type { Service } from '../../catalog/model';
-import { hasTagQuery, scopeFilterQuery } from '../../datadog/metrics';
+import { missingTagSpanQuery } from '../../datadog/metrics';
 import { appUrl, serviceUrl, traceExplorerUrl } from '../../datadog/site';
 import type { TagRule } from '../../policy/model';
 
 export interface NamedLink {
   readonly label: string;
   readonly url: string;
-}
-
-/** `service:x env:prod [scope] -@tag:*`: spans in the rule's scope that lack the tag. */
-export function missingTagSpanQuery(service: string, env: string, rule: TagRule): string {
-  const scope = scopeFilterQuery(rule.scope);
-  const parts = [`service:${service}`, `env:${env}`];
-  if (scope !== '*') parts.push(scope.includes(' ') ? `(${scope})` : scope);
-  parts.push(`-${hasTagQuery(rule.tag)}`);
-  return parts.join(' ');
 }
 
 /** Datadog links: service page, all traces, error spans, and one "missing <tag>" link per tag rule. */

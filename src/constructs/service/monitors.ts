@@ -15,7 +15,6 @@
  * the same scope share that scope's guard. Components carry `trace-health-role:component` so that monitor
  * searches and summary widgets can leave them out (a guard is in ALERT whenever traffic is sufficient).
  */
-import { scopeMetricName } from '../../datadog/metrics';
 import {
   countQuery,
   filter,
@@ -28,7 +27,7 @@ import {
   unexpectedRootsQuery,
   unpairedCallsQuery,
 } from '../../datadog/queries';
-import { COLLECTOR_METRICS, hasTagQuery, scopeFilterQuery } from '../../datadog/metrics';
+import { COLLECTOR_METRICS, missingTagSpanQuery, scopeMetricName } from '../../datadog/metrics';
 import type { Service } from '../../catalog/model';
 import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
 import { TagRuleConflict } from '../tag-rule-source';
@@ -230,15 +229,6 @@ export function orphanRateMonitors(ctx: ServiceContext, env: string): MonitorSpe
   });
 }
 
-/** Spans in the rule's scope that lack the tag: `service:x env:prod (scope) -@tag:*`. */
-export function missingTagQuery(service: string, env: string, rule: TagRule): string {
-  const scope = scopeFilterQuery(rule.scope);
-  const parts = [`service:${service}`, `env:${env}`];
-  if (scope !== '*') parts.push(scope.includes(' ') ? `(${scope})` : scope);
-  parts.push(`-${hasTagQuery(rule.tag)}`);
-  return parts.join(' ');
-}
-
 function scopeGuard(ctx: ServiceContext, env: string, rule: TagRule): Guard {
   const metric = scopeMetricName(rule.scope);
   const segment = idSegment(metric.replace(/^trace_health\.scope\./, '').replace(/\.spans$/, ''));
@@ -270,7 +260,7 @@ export function tagCoverageMonitors(ctx: ServiceContext, env: string, rule: TagR
         'A tracing-library upgrade or a switch to OpenTelemetry that maps the attribute to another name.',
         'Two tracing libraries: spans from the second tracer do not get the tag.',
       ],
-      explorer: [{ label: `Spans missing ${rule.tag}`, query: missingTagQuery(svc, env, rule) }],
+      explorer: [{ label: `Spans missing ${rule.tag}`, query: missingTagSpanQuery(svc, env, rule) }],
       rule:
         `Alerts when fewer than ${percent(t.critical)} (warning: ${percent(t.warning)}) of the spans in scope carry ` +
         `the tag over the last ${ctx.policy.window}. ${guardRule(ctx)}`,

@@ -4,6 +4,7 @@
  * metrics), per env. Target, warning and timeframe come from the policy. Each SLO gets an error-budget alert:
  * an SLO by itself only colours a widget; the budget monitor is what tells the team before the budget is gone.
  */
+import { missingTagSpanQuery } from '../../datadog/metrics';
 import { continuityQuery, filter, tagCoverageQuery } from '../../datadog/queries';
 import type { TagRule } from '../../policy/model';
 import { serviceDashboardTitle } from '../dashboard';
@@ -11,7 +12,7 @@ import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
 import { describeRouting } from './notify';
 import { monitorMessage, scopeLabel } from './messages';
-import { CHECKS, missingTagQuery, monitorName, msgCtx, ServiceContext } from './monitors';
+import { CHECKS, monitorName, msgCtx, ServiceContext } from './monitors';
 import { MonitorSpec, SloSpec, sloRef } from './specs';
 
 /**
@@ -137,7 +138,10 @@ export function serviceSlos(ctx: ServiceContext, env: string): ServiceSlos {
     const slo = tagCoverageSlo(ctx, env, rule);
     slos.push(slo);
     budgetMonitors.push(
-      errorBudgetMonitor(ctx, env, slo, { label: `Spans missing ${rule.tag}`, query: missingTagQuery(svc, env, rule) }),
+      errorBudgetMonitor(ctx, env, slo, {
+        label: `Spans missing ${rule.tag}`,
+        query: missingTagSpanQuery(svc, env, rule),
+      }),
     );
   }
   return { slos, budgetMonitors };
