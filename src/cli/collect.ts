@@ -16,7 +16,7 @@ import { DEFAULT_MAX_REQUESTS } from '../collector/limits';
 import { parseWindow } from '../collector/time';
 import { isSite, SITES } from '../datadog/site';
 import { UserError } from '../errors';
-import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogArg, resolvePolicy } from '../policy';
+import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogArg, resolvePolicy, TOP_LEVEL_DEFAULTS } from '../policy';
 import type { CliContext } from './index';
 
 interface CollectFlags {
@@ -146,7 +146,7 @@ function loadOptions(
 ): { options: AnalyzeOptions; envs: readonly string[] } {
   const explicit = cmd.getOptionValueSource('config') !== 'default';
   if (!explicit && !fs.existsSync(path.resolve(ctx.io.cwd, flags.config)))
-    return { options: defaultOptions(site ?? 'datadoghq.com'), envs: [] };
+    return { options: defaultOptions(site ?? TOP_LEVEL_DEFAULTS.site), envs: [] };
   const doc = loadPolicy(flags.config, { cwd: ctx.io.cwd });
   const catalog = loadCatalog(policyCatalogArg(doc, ctx.io.cwd), { cwd: ctx.io.cwd });
   const policy = resolvePolicy(doc, catalog);

@@ -5,11 +5,13 @@
 import { hasTagQuery } from '../datadog/metrics';
 import { serviceUrl, traceExplorerUrl, traceUrl } from '../datadog/site';
 import type { Thresholds } from '../policy/model';
+import { BUILTIN_DEFAULTS } from '../policy/schema';
 import type { AnalyzeOptions } from './analyze';
 import type { CollectReport, ServiceReport } from './report';
 
-export const DEFAULT_ORPHAN_RATE: Thresholds = { warning: 0.01, critical: 0.05 };
-export const DEFAULT_TAG_COVERAGE: Thresholds = { warning: 0.98, critical: 0.95 };
+/** Thresholds for services the policy does not name (or with no policy file): the policy's built-in ones. */
+const DEFAULT_ORPHAN_RATE: Thresholds = BUILTIN_DEFAULTS.orphanRate;
+const DEFAULT_TAG_COVERAGE: Thresholds = BUILTIN_DEFAULTS.tagCoverage;
 
 type Severity = 'critical' | 'warning';
 interface Finding {

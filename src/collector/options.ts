@@ -2,13 +2,11 @@
 import type { Catalog } from '../catalog/model';
 import type { Policy, TagRule } from '../policy/model';
 import type { PolicyDocument } from '../policy/document';
+import { BUILTIN_DEFAULTS } from '../policy/schema';
 import type { AnalyzeOptions, ServiceOptions } from './analyze';
 
-const BUILTIN_RULES: readonly TagRule[] = [
-  { tag: 'usr.id', scope: '@_top_level:1', slo: true },
-  { tag: 'error.message', scope: 'status:error', slo: true },
-  { tag: 'version', scope: '*', slo: false },
-];
+/** The policy's built-in tag rules: with no policy file the collector checks what a default policy would. */
+const BUILTIN_RULES: readonly TagRule[] = BUILTIN_DEFAULTS.requiredTags;
 
 /** Services some catalog entry (service or other entity) names in `dependsOn` as `service:<name>`. */
 export function dependedOnServices(catalog: Catalog): string[] {
