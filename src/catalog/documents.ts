@@ -43,7 +43,7 @@ export const NO_POSITION: Locator = {
 };
 
 /** `.json` files are JSON (strict); everything else is YAML. */
-export function languageOf(file: string): SourceLanguage {
+function languageOf(file: string): SourceLanguage {
   return file.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
 }
 

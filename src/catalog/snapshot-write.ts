@@ -27,12 +27,12 @@ export function definitionKey(def: unknown): DefinitionRef | undefined {
 }
 
 /** `service:checkout-api`, `datastore:orders-db`; `?` for a definition without a recognisable name. */
-export function formatRef(ref: DefinitionRef | undefined): string {
+function formatRef(ref: DefinitionRef | undefined): string {
   return ref ? `${ref.kind}:${ref.name}` : '?';
 }
 
 /** A deep copy of `value` with every object's keys in code-unit order; arrays keep their order (it is data). */
-export function sortKeysDeep(value: unknown): unknown {
+function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (isObject(value)) {
     const out: Record<string, unknown> = {};

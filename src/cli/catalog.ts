@@ -19,7 +19,7 @@ import { UserError } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogArg } from '../policy';
 import { CliContext } from './index';
 
-export const CATALOG_COMMAND = 'catalog';
+const CATALOG_COMMAND = 'catalog';
 
 const PATH_HELP = `catalog folder, definition file or snapshot .json (default: catalog: of ./${DEFAULT_POLICY_FILE})`;
 
