@@ -14,8 +14,9 @@ import {
 } from '../../datadog/queries';
 import { serviceUrl } from '../../datadog/site';
 import type { ServicePolicy, TagRule } from '../../policy/model';
+import { compareText, MANAGED_BY_TAG } from '../tags';
 import { escapeInterpolation, mdLink } from './links';
-import { monitorSearchQuery } from './service-dashboard';
+import { monitorSearchQuery, scopeLabel } from './service-dashboard';
 import {
   group,
   monitorSummary,
@@ -28,7 +29,6 @@ import {
   type Widget,
 } from './widgets';
 
-export const MANAGED_BY_TAG = 'managed-by:trace-health';
 export const OVERVIEW_TITLE = 'Trace health — overview';
 
 export interface OverviewDashboardInput {
@@ -47,7 +47,7 @@ const RANK_LIMIT = 100;
 export function distinctTagRules(services: readonly ServicePolicy[]): TagRule[] {
   const byKey = new Map<string, TagRule>();
   for (const s of services) for (const r of s.requiredTags) byKey.set(`${r.tag}\u0000${r.scope.trim()}`, r);
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, r]) => r);
 }
 
 /**
@@ -57,7 +57,7 @@ export function distinctTagRules(services: readonly ServicePolicy[]): TagRule[] 
 function defaultEnv(services: readonly ServicePolicy[]): string {
   const counts = new Map<string, number>();
   for (const s of services) if (s.envs[0] !== undefined) counts.set(s.envs[0], (counts.get(s.envs[0]) ?? 0) + 1);
-  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   return ranked[0]?.[0] ?? '*';
 }
 
@@ -109,7 +109,6 @@ export function overviewDashboardJson(input: OverviewDashboardInput): DashboardJ
     const f = without.length ? rankingFilter([...disabled, ...without]) : all;
     return { rule, formula: ratio(`${rule.tag} coverage`, `tag${i}`, tagCoverageQuery(rule.scope, rule.tag, f, by)) };
   });
-  const scope = (r: TagRule) => (r.scope.trim() === '' || r.scope.trim() === '*' ? 'all spans' : r.scope.trim());
 
   const teams = new Map<string, ServicePolicy[]>();
   for (const s of enabled) teams.set(s.team, [...(teams.get(s.team) ?? []), s]);
@@ -146,7 +145,7 @@ export function overviewDashboardJson(input: OverviewDashboardInput): DashboardJ
     widgets.push(
       group('Tag coverage, worst first', [
         ...coverage.map((c) =>
-          ratioToplist(`${c.rule.tag} coverage (${scope(c.rule)}) by service`, c.formula, 'asc', RANK_LIMIT),
+          ratioToplist(`${c.rule.tag} coverage (${scopeLabel(c.rule)}) by service`, c.formula, 'asc', RANK_LIMIT),
         ),
         ratioTable(
           'Tag coverage by service',

@@ -111,7 +111,8 @@ function percent(ratio: number): string {
   return `${Math.round(ratio * 10000) / 100}%`;
 }
 
-function scopeLabel(rule: TagRule): string {
+/** A rule's scope in widget titles and notes: `all spans`, or the scope's search text. */
+export function scopeLabel(rule: TagRule): string {
   const s = rule.scope.trim();
   return s === '' || s === '*' ? 'all spans' : s;
 }
