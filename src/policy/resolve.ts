@@ -7,7 +7,7 @@
  * it. Names in the policy must exist in the catalog, and thresholds must still be in order after merging.
  */
 import { Catalog, Service } from '../catalog/model';
-import { formatProblem } from '../catalog/problems';
+import { compareStrings, formatProblem } from '../catalog/problems';
 import { UserErrors } from '../errors';
 import { didYouMean, formatProblems, PathSegment, PolicyDocument, Problem, show } from './document';
 import {
@@ -47,7 +47,7 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
   const orderProblems = new Map<string, { problem: Problem; services: string[] }>();
 
   const services = [...catalog.services]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .sort((a, b) => compareStrings(a.name, b.name))
     .map((service) => {
       const team = service.team ?? UNOWNED_TEAM;
       const layers: Layer[] = [BUILTIN];
@@ -263,10 +263,10 @@ function catalogNameProblems(doc: PolicyDocument, catalog: Catalog): Problem[] {
 function compareTiers(a: string, b: string): number {
   const na = /^\d+$/.test(a) ? Number(a) : NaN;
   const nb = /^\d+$/.test(b) ? Number(b) : NaN;
-  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || (a < b ? -1 : a > b ? 1 : 0);
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || compareStrings(a, b);
   if (!Number.isNaN(na)) return -1;
   if (!Number.isNaN(nb)) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareStrings(a, b);
 }
 
 /**
