@@ -16,7 +16,9 @@
  * searches and summary widgets can leave them out (a guard is in ALERT whenever traffic is sufficient).
  */
 import {
+  checkedSpansQuery,
   countQuery,
+  doubleInstrumentedQuery,
   filter,
   ingestedSpansQuery,
   orphanRateQuery,
@@ -203,7 +205,7 @@ const BY_PEER = ['peer_service'];
 function spansCheckedGuard(ctx: ServiceContext, env: string): Guard {
   return {
     id: `${env}_guard_spans-checked`,
-    countQuery: countQuery(COLLECTOR_METRICS.spansChecked, filter(ctx.service.name, env), BY_VERSION),
+    countQuery: checkedSpansQuery(filter(ctx.service.name, env), BY_VERSION),
     label: 'spans checked by version',
   };
 }
@@ -371,7 +373,7 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       check: CHECKS.twoTracers,
       type: 'query alert',
       name: `${name} · double-instrumented spans`,
-      expression: `${rollup(ctx)}:${countQuery(COLLECTOR_METRICS.spansDoubleInstrumented, f)}`,
+      expression: `${rollup(ctx)}:${doubleInstrumentedQuery(f)}`,
       comparator: '>',
       thresholds: { critical: 0 },
       ...component(ctx, env, CHECKS.twoTracers, name),
