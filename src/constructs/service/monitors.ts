@@ -94,8 +94,12 @@ function rollup(ctx: ServiceContext): string {
   return `sum(last_${ctx.policy.window})`;
 }
 
-/** A notifying monitor's common fields. */
-function alerting(ctx: ServiceContext, env: string, check: string): Pick<MonitorSpec, 'notify' | 'priority' | 'tags'> {
+/** A notifying monitor's common fields (SLO budget monitors in slos.ts use them too). */
+export function alerting(
+  ctx: ServiceContext,
+  env: string,
+  check: string,
+): Pick<MonitorSpec, 'notify' | 'priority' | 'tags'> {
   return {
     notify: describeRouting(ctx.routing),
     priority: ctx.policy.priority,

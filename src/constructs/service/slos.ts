@@ -9,10 +9,9 @@ import { continuityQuery, filter, tagCoverageQuery } from '../../datadog/queries
 import type { TagRule } from '../../policy/model';
 import { serviceDashboardTitle } from '../dashboard';
 import { idSegment } from '../ids';
-import { CHECK_TAG_KEY, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
-import { describeRouting } from './notify';
+import { CHECK_TAG_KEY, serviceTags, sortedTags } from '../tags';
 import { monitorMessage, scopeLabel } from './messages';
-import { CHECKS, monitorName, msgCtx, ServiceContext } from './monitors';
+import { alerting, CHECKS, monitorName, msgCtx, ServiceContext } from './monitors';
 import { MonitorSpec, SloSpec, sloRef } from './specs';
 
 /**
@@ -108,13 +107,7 @@ export function errorBudgetMonitor(
       explorer: [explorer],
       rule: `Alerts when more than ${ERROR_BUDGET_THRESHOLDS.critical}% of the error budget over ${slo.timeframe} is consumed.`,
     }),
-    notify: describeRouting(ctx.routing),
-    priority: ctx.policy.priority,
-    tags: sortedTags([
-      ...serviceTags(svc, ctx.policy.team, env),
-      `${CHECK_TAG_KEY}:${CHECKS.errorBudget}`,
-      `${ROLE_TAG_KEY}:alert`,
-    ]),
+    ...alerting(ctx, env, CHECKS.errorBudget),
   };
 }
 
