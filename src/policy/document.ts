@@ -3,6 +3,7 @@
  * later (against the catalog, after resolution) still point at `file:line:col: key.path`.
  */
 import { distance } from 'fastest-levenshtein';
+import { formatKeyPath } from '../catalog/problems';
 import { PolicyFile } from './schema';
 
 export type PathSegment = string | number;
@@ -30,15 +31,8 @@ export interface PolicyDocument {
   readonly positions: ReadonlyMap<string, NodePositions>;
 }
 
-/** `defaults.requiredTags[0].scope` */
-export function pathString(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? seg : `.${seg}`;
-  }
-  return out;
-}
+/** `defaults.requiredTags[0].scope`: the catalog's key-path format, so every message writes a path the same way. */
+export const pathString: (path: readonly PathSegment[]) => string = formatKeyPath;
 
 /** A problem found in the policy file, located by key path. */
 export interface Problem {
