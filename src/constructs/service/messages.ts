@@ -11,6 +11,7 @@
 import type { Service } from '../../catalog/model';
 import { serviceUrl, traceExplorerUrl } from '../../datadog/site';
 import type { ServicePolicy } from '../../policy/model';
+import { escapeInterpolation } from '../dashboard/links';
 import { notificationBlock, Routing } from './notify';
 
 export interface MessageContext {
@@ -48,11 +49,6 @@ export const PROPAGATION_CAUSES: readonly string[] = [
 /** Trace Explorer link whose query may hold `{{var.name}}` template variables (left unencoded for Datadog). */
 export function explorerLink(site: string, query: string): string {
   return traceExplorerUrl(site, query).replace(/%7B%7B([A-Za-z0-9_.]+)%7D%7D/g, '{{$1}}');
-}
-
-/** Escape `${` and `%{` in text we did not write (catalog values), so Terraform passes it through literally. */
-export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
 }
 
 /**
@@ -93,7 +89,7 @@ export function monitorMessage(ctx: MessageContext, text: CheckText): string {
     ...text.explorer.map((e) => `- ${e.label}: ${explorerLink(site, e.query)}`),
     `- APM service page: ${serviceUrl(site, service.name, env)}`,
     service.runbook
-      ? `- Runbook: ${escapeTemplate(service.runbook)}`
+      ? `- Runbook: ${escapeInterpolation(service.runbook)}`
       : '- Runbook: none in the service catalog. Add a link of type `runbook` to the service definition so that the next person finds it here.',
     '',
     `**Rule.** ${text.rule} Team ${policy.team}, tier ${policy.tier ?? 'not set'}. ` +
