@@ -25,6 +25,7 @@ import { CheckFailed, UserError, UserErrors } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath } from '../policy';
 import { checkUtf8 } from '../input/utf8';
 import { CliContext } from './index';
+import { plural } from './io';
 
 interface PullCliOptions {
   out?: string;
@@ -268,10 +269,6 @@ function progress(e: PullEvent, ctx: CliContext): void {
 
 function formatSeconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function positiveNumber(value: string): number {

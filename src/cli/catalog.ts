@@ -18,6 +18,7 @@ import {
 import { UserError } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogArg } from '../policy';
 import { CliContext } from './index';
+import { plural } from './io';
 
 const CATALOG_COMMAND = 'catalog';
 
@@ -102,10 +103,6 @@ function summaryLines(catalogPath: string, catalog: Catalog, files: number): str
   if (kinds) lines.push(`  entities by kind: ${kinds}`);
   lines.push(`  teams: ${s.teams.length > 0 ? s.teams.join(', ') : '(none)'}`);
   return lines;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** `catalog list --json`: every key always present (null when unset), so jq filters need no guards. */

@@ -33,3 +33,8 @@ export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Io &
   };
   return io;
 }
+
+/** `1 service`, `3 services`: counts in command output. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
