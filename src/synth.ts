@@ -18,6 +18,7 @@
  * - the shrink guard: a catalog that lost more services than `maxRemovalRatio` since the committed review
  *   manifest stops synth (exit 1) unless `allowRemovals`.
  */
+import { compareStrings } from './catalog/problems';
 import type { App } from 'cdktf';
 import { randomBytes } from 'node:crypto';
 import {
@@ -42,7 +43,6 @@ import { overviewDashboardSpec } from './constructs/overview-spec';
 import { planService, ServicePlan, ServicePlanInput } from './constructs/service/plan';
 import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metric-specs';
 import { TagRuleConflict } from './constructs/tag-rule-source';
-import { compareText } from './constructs/tags';
 import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError } from './errors';
 import { loadPolicy, policyCatalogArg } from './policy/load';
@@ -103,7 +103,10 @@ export interface AppPlan {
 
 /** Every stack name the policy and catalog produce, without planning any service (cheap). */
 export function stackNames(policy: Policy): string[] {
-  return [CORE_STACK, ...[...new Set(policy.services.filter((s) => s.enabled).map((s) => s.stack))].sort(compareText)];
+  return [
+    CORE_STACK,
+    ...[...new Set(policy.services.filter((s) => s.enabled).map((s) => s.stack))].sort(compareStrings),
+  ];
 }
 
 /**
@@ -152,14 +155,14 @@ function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> 
       overview: overviewDashboardSpec({ site: policy.site, services: policy.services }),
     });
   }
-  for (const name of [...groups.keys()].sort(compareText))
+  for (const name of [...groups.keys()].sort(compareStrings))
     stacks.push({ kind: 'services', name, services: groups.get(name)! });
   const unmapped = stacks.flatMap((s) =>
     s.kind === 'services' ? s.services.filter((x) => x.plan.routing.unmapped.length).map((x) => x.service.name) : [],
   );
   if (unmapped.length)
     warnings.push(
-      `${unmapped.length} service${unmapped.length === 1 ? '' : 's'} (${unmapped.sort(compareText).join(', ')}) ` +
+      `${unmapped.length} service${unmapped.length === 1 ? '' : 's'} (${unmapped.sort(compareStrings).join(', ')}) ` +
         'have catalog contacts or PagerDuty/Opsgenie integrations that name an id, not a Datadog handle, so ' +
         'those are not notified; add the handles (e.g. @pagerduty-<service name in the Datadog integration>) to ' +
         "notify in trace-health.yaml. The review manifest lists them per service under 'unmapped'.",
@@ -255,7 +258,7 @@ export function committedServices(reviewDir: string): string[] {
     if (!f.endsWith('.yaml')) continue;
     for (const s of manifestServices(readFileSync(path.join(reviewDir, f), 'utf8'))) names.add(s);
   }
-  return [...names].sort(compareText);
+  return [...names].sort(compareStrings);
 }
 
 /** `shownReview`: the review folder as messages name it (relative to the user's folder). */
@@ -628,6 +631,6 @@ function replaceStacks(tmp: string, outDir: string, stacks: readonly string[]): 
   // Unchanged entries (the usual case) leave cdktf's own manifest.json byte for byte as it was.
   if (existsSync(manifestFile) && !changed) return;
   const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(merged.stacks).sort(compareText)) sorted[k] = merged.stacks[k];
+  for (const k of Object.keys(merged.stacks).sort(compareStrings)) sorted[k] = merged.stacks[k];
   writeAtomic(manifestFile, `${JSON.stringify({ ...merged, stacks: sorted }, null, 2)}\n`);
 }

@@ -10,10 +10,10 @@
  * to the policy's envs (fewer custom metric series); a filter can change in place, while a changed name or
  * compute replaces the metric (its history starts over).
  */
+import { compareStrings } from '../catalog/problems';
 import { NATIVE_METRICS, scopeFilterQuery, scopeMetricName, tagFilterQuery, tagMetricName } from '../datadog/metrics';
 import { UserError } from '../errors';
 import { SourcedTagRule, TagRuleConflict } from './tag-rule-source';
-import { compareText } from './tags';
 
 export interface SpanMetricSpec {
   readonly name: string;
@@ -32,7 +32,7 @@ export const SPAN_METRIC_GROUP_BY = ['service', 'env'] as const;
 
 /** `env:prod`, `(env:prod OR env:staging)`; `*` with no envs. */
 export function envFilter(envs: readonly string[]): string {
-  const distinct = [...new Set(envs)].sort(compareText);
+  const distinct = [...new Set(envs)].sort(compareStrings);
   if (distinct.length === 0) return '*';
   const terms = distinct.map((e) => `env:${e}`);
   return terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
@@ -60,7 +60,7 @@ export function spanMetricSpecs(props: SpanMetricsProps): SpanMetricSpec[] {
     add(scopeMetricName(rule.scope), withEnv(env, scopeFilterQuery(rule.scope)), rule);
     add(tagMetricName(rule.scope, rule.tag), withEnv(env, tagFilterQuery(rule.scope, rule.tag)), rule);
   }
-  return [...byName.values()].map((x) => x.spec).sort((a, b) => compareText(a.name, b.name));
+  return [...byName.values()].map((x) => x.spec).sort((a, b) => compareStrings(a.name, b.name));
 }
 
 function conflict(name: string, a: string, b: string, first?: SourcedTagRule, second?: SourcedTagRule): UserError {

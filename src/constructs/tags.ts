@@ -5,6 +5,7 @@
  * builders take care of that, not these helpers.
  */
 
+import { compareStrings } from '../catalog/problems';
 import { teamTag } from '../policy/teams';
 
 export const MANAGED_BY_TAG = 'managed-by:trace-health';
@@ -25,10 +26,5 @@ export function serviceTags(service: string, team: string, env: string): string[
 
 /** Sorted and de-duplicated: tag order must not depend on the order we happened to add them in. */
 export function sortedTags(tags: readonly string[]): string[] {
-  return [...new Set(tags)].sort(compareText);
-}
-
-/** Code-unit order: the same on every machine (unlike `localeCompare`). */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...new Set(tags)].sort(compareStrings);
 }

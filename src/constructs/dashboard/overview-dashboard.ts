@@ -3,6 +3,7 @@
  * by tag coverage, SLO status, the monitor summary, and one note per team linking its services' dashboards.
  * Ranking is done by Datadog (`sort` on a formula), so the JSON does not change when the numbers do.
  */
+import { compareStrings } from '../../catalog/problems';
 import {
   checkedSpansQuery,
   orphanRateQuery,
@@ -14,7 +15,7 @@ import {
 } from '../../datadog/queries';
 import { serviceUrl } from '../../datadog/site';
 import type { ServicePolicy, TagRule } from '../../policy/model';
-import { compareText, MANAGED_BY_TAG } from '../tags';
+import { MANAGED_BY_TAG } from '../tags';
 import { escapeInterpolation, mdLink } from './links';
 import { monitorSearchQuery, scopeLabel } from './service-dashboard';
 import {
@@ -47,7 +48,7 @@ const RANK_LIMIT = 100;
 export function distinctTagRules(services: readonly ServicePolicy[]): TagRule[] {
   const byKey = new Map<string, TagRule>();
   for (const s of services) for (const r of s.requiredTags) byKey.set(`${r.tag}\u0000${r.scope.trim()}`, r);
-  return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, r]) => r);
+  return [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, r]) => r);
 }
 
 /**
@@ -57,7 +58,7 @@ export function distinctTagRules(services: readonly ServicePolicy[]): TagRule[] 
 function defaultEnv(services: readonly ServicePolicy[]): string {
   const counts = new Map<string, number>();
   for (const s of services) if (s.envs[0] !== undefined) counts.set(s.envs[0], (counts.get(s.envs[0]) ?? 0) + 1);
-  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]));
   return ranked[0]?.[0] ?? '*';
 }
 

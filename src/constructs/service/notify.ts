@@ -6,9 +6,9 @@
  * Pagers only hear about critical alerts (and their recovery, so the incident resolves itself): a drop in tag
  * coverage is worth a chat message, rarely worth waking someone up for a warning.
  */
+import { compareStrings } from '../../catalog/problems';
 import type { Contact, Service } from '../../catalog/model';
 import type { ServicePolicy } from '../../policy/model';
-import { compareText } from '../tags';
 
 export interface Routing {
   /** Notified on warning, alert and recovery: policy handles, Slack channels, emails. */
@@ -108,9 +108,9 @@ export function routing(policy: ServicePolicy, service: Service): Routing {
   // A handle the policy names for an integration makes it mapped (`@pagerduty-…`, `@opsgenie-…`, `@slack-…`).
   const named = (kind: string) => [...always, ...alertOnly].some((h) => h.startsWith(`@${kind}-`));
   return {
-    always: [...always].sort(compareText),
-    alertOnly: [...alertOnly].sort(compareText),
-    unmapped: unmapped.filter((u) => !named(u.slice(0, u.indexOf(' ')))).sort(compareText),
+    always: [...always].sort(compareStrings),
+    alertOnly: [...alertOnly].sort(compareStrings),
+    unmapped: unmapped.filter((u) => !named(u.slice(0, u.indexOf(' ')))).sort(compareStrings),
   };
 }
 
