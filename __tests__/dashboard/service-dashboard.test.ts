@@ -28,7 +28,7 @@ import {
   RULES,
   serviceFor,
 } from './fixtures';
-import { scopeMetricName, tagMetricName, VERSION_TAGGED_METRICS } from '../../src/datadog/metrics';
+import { scopeMetricName, missingTagMetricName, VERSION_TAGGED_METRICS } from '../../src/datadog/metrics';
 import {
   allStrings,
   expectGolden,
@@ -116,7 +116,7 @@ describe('serviceDashboardJson', () => {
     const unversioned = terms.filter((t) => !VERSION_TAGGED_METRICS.has(t.metric)).map((t) => t.metric);
     expect(unversioned.sort()).toEqual(
       [
-        ...RULES.flatMap((r) => [scopeMetricName(r.scope), tagMetricName(r.scope, r.tag)]),
+        ...RULES.flatMap((r) => [scopeMetricName(r.scope), missingTagMetricName(r.scope, r.tag)]),
         'trace_health.tracers.families',
       ].sort(),
     );
@@ -125,7 +125,7 @@ describe('serviceDashboardJson', () => {
   it('detects a span-based metric filtered by $version (the check above can fail)', () => {
     const bad = metricTerms(tagCoverageQuery('*', 'usr.id', dashboardFilter('x'), ['version']).numerator);
     expect(bad.map((t) => [t.metric, usesVersion(t), VERSION_TAGGED_METRICS.has(t.metric)])).toEqual([
-      [tagMetricName('*', 'usr.id'), true, false],
+      [missingTagMetricName('*', 'usr.id'), true, false],
     ]);
   });
 

@@ -77,8 +77,8 @@ describe('review manifest', () => {
   test('a threshold change is a one-line diff per monitor', () => {
     const changed = manifest({ tagCoverage: { warning: 0.98, critical: 0.9 } });
     expect(changedLines(text, changed)).toEqual({
-      removed: ['        critical: "< 0.95"', '        critical: "< 0.95"', '        critical: "< 0.95"'],
-      added: ['        critical: "< 0.9"', '        critical: "< 0.9"', '        critical: "< 0.9"'],
+      removed: ['        critical: "> 0.05"', '        critical: "> 0.05"', '        critical: "> 0.05"'],
+      added: ['        critical: "> 0.1"', '        critical: "> 0.1"', '        critical: "> 0.1"'],
     });
   });
 

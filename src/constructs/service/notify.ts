@@ -118,21 +118,27 @@ export function hasAnyone(r: Routing): boolean {
   return r.always.length > 0 || r.alertOnly.length > 0;
 }
 
-/** Every handle, for the review manifest: pagers marked `(critical only)`. */
-export function describeRouting(r: Routing): string[] {
-  return [...r.always, ...r.alertOnly.map((h) => `${h} (critical only)`)];
+/** Every handle, for the review manifest: pagers marked `(critical only)`, or `(critical and no data)`. */
+export function describeRouting(r: Routing, opts: { readonly noData?: boolean } = {}): string[] {
+  const when = opts.noData ? 'critical and no data' : 'critical only';
+  return [...r.always, ...r.alertOnly.map((h) => `${h} (${when})`)];
 }
 
 /**
- * The notification block at the end of a message. Datadog notifies handles found in the rendered message, so a
- * handle inside `{{#is_alert}}…{{/is_alert}}` is only notified when the monitor goes critical.
+ * The notification block at the end of a message. Handles outside conditional blocks are notified on every
+ * transition; a handle inside `{{#is_alert}}…{{/is_alert}}` only when the monitor goes critical, and a No Data
+ * notification does not enter `{{#is_alert}}` — it needs `{{#is_no_data}}` (DOC:content/en/monitors/notify/
+ * variables.md). `noData`: the monitor's No Data state is its alert, so pagers hear about it and its recovery.
  */
-export function notificationBlock(r: Routing): string {
+export function notificationBlock(r: Routing, opts: { readonly noData?: boolean } = {}): string {
   const lines: string[] = [];
   if (r.always.length) lines.push(r.always.join(' '));
   if (r.alertOnly.length) {
     const pagers = r.alertOnly.join(' ');
-    lines.push(`{{#is_alert}}${pagers}{{/is_alert}}{{#is_alert_recovery}}${pagers}{{/is_alert_recovery}}`);
+    let block = `{{#is_alert}}${pagers}{{/is_alert}}{{#is_alert_recovery}}${pagers}{{/is_alert_recovery}}`;
+    if (opts.noData)
+      block += `{{#is_no_data}}${pagers}{{/is_no_data}}{{#is_no_data_recovery}}${pagers}{{/is_no_data_recovery}}`;
+    lines.push(block);
   }
   return lines.join('\n');
 }

@@ -38,8 +38,7 @@ export function monitorConfig(spec: MonitorSpec, validate: boolean): MonitorConf
     // Collector metrics arrive in batches and span metrics are sparse for quiet services: judge what the window
     // has instead of waiting for a full window of points (Datadog's advice for sparse count metrics).
     requireFullWindow: spec.type === 'query alert' ? false : undefined,
-    notifyNoData: spec.noDataMinutes === undefined ? undefined : true,
-    noDataTimeframe: spec.noDataMinutes,
+    onMissingData: spec.onMissingData,
     validate,
   };
 }
