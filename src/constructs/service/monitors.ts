@@ -158,6 +158,8 @@ function guardSpec(ctx: ServiceContext, env: string, guard: Guard): MonitorSpec 
 interface GuardedRatio {
   readonly id: string;
   readonly check: string;
+  /** The required tag (tag coverage). */
+  readonly tag?: string;
   readonly label: string;
   readonly ratio: RatioQuery;
   readonly comparator: Comparator;
@@ -171,9 +173,11 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
   const svc = ctx.service.name;
   const name = monitorName(svc, env, g.label);
   const ratioId = `${g.id}_ratio`;
+  const tag = g.tag === undefined ? {} : { tag: g.tag };
   const ratio: MonitorSpec = {
     id: ratioId,
     check: g.check,
+    ...tag,
     type: 'query alert',
     name: `${name} · ratio`,
     expression: `${rollup(ctx)}:${ratioExpression(g.ratio)}`,
@@ -184,6 +188,7 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
   const composite: MonitorSpec = {
     id: g.id,
     check: g.check,
+    ...tag,
     role: 'alert',
     type: 'composite',
     name,
@@ -275,6 +280,7 @@ export function tagCoverageMonitors(ctx: ServiceContext, env: string, rule: TagR
   return guardedRatio(ctx, env, {
     id: `${env}_${CHECKS.tagCoverage}_${idSegment(rule.tag)}`,
     check: CHECKS.tagCoverage,
+    tag: rule.tag,
     label: `${rule.tag} coverage`,
     ratio: missingTagQuery(rule.scope, rule.tag, filter(svc, env)),
     comparator: '>',

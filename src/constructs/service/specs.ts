@@ -34,6 +34,23 @@ export interface MonitorSpec {
   readonly tags: readonly string[];
   /** What a query alert does when its window has no data (see OnMissingData); query alerts only. */
   readonly onMissingData?: OnMissingData;
+  /** The required tag a tag-coverage monitor (composite and ratio) is about. */
+  readonly tag?: string;
+}
+
+/** Monitor options beyond query and thresholds: what Terraform gets (monitorConfig) and `simulate` evaluates. */
+export interface MonitorOptions {
+  readonly requireFullWindow?: boolean;
+  readonly onMissingData?: OnMissingData;
+}
+
+export function monitorOptions(spec: MonitorSpec): MonitorOptions {
+  return {
+    // Collector metrics arrive in batches and span metrics are sparse for quiet services: judge what the window
+    // has instead of waiting for a full window of points (Datadog's advice for sparse count metrics).
+    requireFullWindow: spec.type === 'query alert' ? false : undefined,
+    onMissingData: spec.onMissingData,
+  };
 }
 
 /**
