@@ -10,7 +10,8 @@
  * The event is a v1 event (EventsApi.createEvent, `POST /api/v1/events`) rather than a v2 change event: the v2
  * intake's change events describe a `changed_resource` of type `feature_flag` or `configuration` only (no
  * deployment), and it has its own host (`event-management-intake.<site>`) where every other collector call goes
- * to `api.<site>` (or DD_HOST).
+ * to `api.<site>` (or DD_HOST). Both from @datadog/datadog-api-client 1.64: v2 models
+ * ChangeEventCustomAttributesChangedResourceType, servers `v2.EventsApi.createEvent`.
  */
 import { METRIC_TAGS, shortHash } from './metrics';
 import { serviceUrl, traceExplorerUrl } from './site';
