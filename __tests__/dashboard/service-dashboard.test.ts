@@ -142,7 +142,10 @@ describe('serviceDashboardJson', () => {
       'sum:trace_health.tags.checked{service:checkout-api,$env,$version,required_tag:usr.id} by {version}.as_count()',
     ]);
     for (const w of byVersion) {
-      expect(w.events).toEqual([{ q: 'tags:deployment_analysis service:checkout-api' }]);
+      // Deploy markers: the collector's "version first seen" events of this service, in the dashboard's env.
+      expect(w.events).toEqual([
+        { q: 'trace_health:version_first_seen (service:checkout-api OR tags:("service:checkout-api")) $env' },
+      ]);
       expect(JSON.stringify(w.requests)).toContain(' by {version}.as_count()');
     }
   });
