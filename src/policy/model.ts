@@ -95,6 +95,8 @@ export interface Policy {
   readonly validateMonitors: boolean;
   /** `synth`/`catalog pull` refuse to drop more than this fraction of known services without an override. */
   readonly maxRemovalRatio: number;
+  /** Folder of user scenario files for `simulate`, relative to the policy file's folder. */
+  readonly simulationScenarios?: string;
   /** Resolved, one per catalog service (disabled ones included, with enabled=false), sorted by service. */
   readonly services: readonly ServicePolicy[];
 }

@@ -84,6 +84,7 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
     entrypoints: [...(data.entrypoints ?? [])].sort(),
     validateMonitors: data.validateMonitors ?? TOP_LEVEL_DEFAULTS.validateMonitors,
     maxRemovalRatio: data.maxRemovalRatio ?? TOP_LEVEL_DEFAULTS.maxRemovalRatio,
+    ...(data.simulate?.scenarios !== undefined ? { simulationScenarios: data.simulate.scenarios } : {}),
     services,
   };
 }
