@@ -263,13 +263,17 @@ function canonicalService(plan: ServicePlan, base: AnalyzeOptions, traffic: Traf
       denominator: query(x.denominator),
     })),
   };
-  const own = base.services?.[svc];
+  // The team names only the report's sections: it does not change what the collector counts.
+  const own = base.services?.[svc] ? { ...base.services[svc], team: undefined } : undefined;
   const options: AnalyzeOptions = {
     ...base,
     services: own ? { [PLACEHOLDER.service]: own } : {},
     internalServices: (base.internalServices ?? []).includes(svc) ? [PLACEHOLDER.service] : [],
     entrypoints: (base.entrypoints ?? []).includes(svc) ? [PLACEHOLDER.service] : [],
-    catalogServices: (base.catalogServices ?? []).filter((n) => names.has(n)).map((n) => names.get(n)!),
+    catalogServices: (base.catalogServices ?? [])
+      .filter((n) => names.has(n))
+      .map((n) => names.get(n)!)
+      .sort(compareStrings),
   };
   const canonicalPlan = {
     ...plan,

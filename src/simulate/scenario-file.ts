@@ -8,7 +8,7 @@ import { Static, TSchema, Type } from '@sinclair/typebox';
 import Ajv, { ErrorObject } from 'ajv';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { compareStrings } from '../catalog/problems';
 import { windowMinutes } from '../constructs/service/monitors';
 import type { ServicePlan } from '../constructs/service/plan';
@@ -147,6 +147,13 @@ export function parseScenarioFile(file: string, text: string): Located[] {
   const syntax = yamlSyntaxProblems(doc, (offset) => lines.linePos(offset), 'YAML');
   if (syntax.length) throw new UserErrors(syntax.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`));
   const data: unknown = doc.toJS();
+  /** The position of the key `key` in the mapping at `p` (an unknown key is reported where it is written). */
+  const keyAt = (p: readonly (string | number)[], key: string) => {
+    const parent = doc.getIn(p, true);
+    const pair = isMap(parent) ? parent.items.find((i) => isScalar(i.key) && i.key.value === key) : undefined;
+    const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+    return range ? `${file}:${lines.linePos(range[0]).line}:${lines.linePos(range[0]).col}` : where([...p, key]);
+  };
   const where = (p: readonly (string | number)[]) => {
     let node = doc.getIn(p, true) as { range?: [number, number] } | undefined;
     for (let i = p.length; (!node || !node.range) && i > 0; i--)
@@ -159,7 +166,7 @@ export function parseScenarioFile(file: string, text: string): Located[] {
     validate = ajv.compile(ScenarioFileSchema);
   }
   if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => located(e, where));
+    const problems = (validate.errors ?? []).map((e) => located(e, where, keyAt));
     throw new UserErrors([...new Set(problems)]);
   }
   return (data as Static<typeof ScenarioFileSchema>).scenarios.map((entry, i) => ({
@@ -168,7 +175,11 @@ export function parseScenarioFile(file: string, text: string): Located[] {
   }));
 }
 
-function located(e: ErrorObject, where: (p: readonly (string | number)[]) => string): string {
+function located(
+  e: ErrorObject,
+  where: (p: readonly (string | number)[]) => string,
+  keyAt: (p: readonly (string | number)[], key: string) => string,
+): string {
   const segs = e.instancePath
     .split('/')
     .slice(1)
@@ -180,7 +191,7 @@ function located(e: ErrorObject, where: (p: readonly (string | number)[]) => str
   let message = e.message ?? 'is invalid';
   if (e.keyword === 'additionalProperties') {
     const key = (e.params as { additionalProperty: string }).additionalProperty;
-    return `${where([...segs, key])}: ${p ? `${p}.` : ''}${key}: unknown key`;
+    return `${keyAt(segs, key)}: ${p ? `${p}.` : ''}${key}: unknown key`;
   }
   if (e.keyword === 'required')
     message = `missing required key "${(e.params as { missingProperty: string }).missingProperty}"`;
