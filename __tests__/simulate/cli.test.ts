@@ -145,3 +145,24 @@ describe('schema/trace-health-scenarios.schema.json', () => {
     expect(path.basename(SCENARIO_SCHEMA_FILE)).toBe('trace-health-scenarios.schema.json');
   });
 });
+
+describe('the report at scale', () => {
+  test('20,000 scenarios render (a 1,500-service catalog has ~18,000; a spread of their lines overflowed the stack)', () => {
+    const { renderMarkdown } =
+      jest.requireActual<typeof import('../../src/simulate/report')>('../../src/simulate/report');
+    const one = {
+      name: 's/prod/x',
+      kind: 'x',
+      service: 's',
+      env: 'prod',
+      description: 'd',
+      faultStart: 0,
+      minutes: 10,
+      status: 'pass' as const,
+      problems: [],
+      monitors: [],
+    };
+    const text = renderMarkdown({ scenarios: Array(20_000).fill(one), passed: 20_000, failed: 0, skipped: 0 });
+    expect(text.split('\n').length).toBeGreaterThan(100_000);
+  });
+});

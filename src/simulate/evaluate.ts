@@ -42,6 +42,7 @@
  * total has one is undocumented (§8): Reading `zero` counts it as 0 good, `no-data` drops the minute. No events in
  * the timeframe evaluates nothing (the last state is kept).
  */
+import type { OnMissingData } from '../constructs/service/specs';
 import { MonitorState, notifiedHandles } from './notifications';
 import {
   Comparator,
@@ -62,7 +63,7 @@ export type { MonitorState } from './notifications';
 export type Reading = 'zero' | 'no-data';
 export const READINGS: readonly Reading[] = ['zero', 'no-data'];
 
-export type OnMissingData = 'show_no_data' | 'show_and_notify_no_data' | 'resolve' | 'default';
+export type { OnMissingData };
 
 /** A monitor as Datadog gets it (the fields evaluation depends on). */
 export interface SimMonitor {

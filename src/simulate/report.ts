@@ -83,9 +83,13 @@ export function renderMarkdown(r: SimulationResult): string {
     lines.push(`| ${s.status} | ${cell(s.name)} | ${cell(notified.join('; ') || '–')} |`);
   }
   lines.push('');
-  const failed = r.scenarios.filter((s) => s.status === 'fail');
-  if (failed.length) lines.push('## Failed', '', ...failed.flatMap(scenarioSection));
-  const rest = r.scenarios.filter((s) => s.status !== 'fail');
-  if (rest.length) lines.push('## Scenarios', '', ...rest.flatMap(scenarioSection));
+  // Appended one by one: a spread of tens of thousands of lines overflows the call stack.
+  const append = (heading: string, list: readonly ScenarioOutcome[]) => {
+    if (list.length === 0) return;
+    lines.push(heading, '');
+    for (const s of list) for (const line of scenarioSection(s)) lines.push(line);
+  };
+  append('## Failed', r.scenarios.filter((s) => s.status === 'fail'));
+  append('## Scenarios', r.scenarios.filter((s) => s.status !== 'fail'));
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
