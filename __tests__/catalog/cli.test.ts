@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/index';
+import { VALIDATE_HELP } from '../../src/cli/catalog';
 import { memoryIo } from '../../src/cli/io';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -178,6 +179,15 @@ describe('help', () => {
     const r = await run([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: trace-health ${cmd.join(' ')} [options] [path]`);
+  });
+
+  it('catalog validate --help says what is an error, what is only a warning, and why', async () => {
+    const r = await run(['catalog', 'validate', '--help']);
+    expect(r.stdout.endsWith(`${VALIDATE_HELP}\n`)).toBe(true);
+    expect(VALIDATE_HELP).toContain('Errors (exit 2; the definition is not used):');
+    expect(VALIDATE_HELP).toContain('Warnings (exit 0, or 1 with --strict); the definition is used:');
+    expect(VALIDATE_HELP).toContain('its value would be silently ignored');
+    expect(VALIDATE_HELP).toContain('holds definitions Datadog already accepted');
   });
 
   it('rejects an unknown option with exit code 2', async () => {

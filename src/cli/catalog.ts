@@ -31,10 +31,10 @@ What is checked: every definition against the schema version it declares (schema
 apiVersion v3, as published by Datadog in DataDog/schema), every deviation once, at its own file:line:col.
 
 Errors (exit 2; the definition is not used):
-  - no name, an unknown version or kind, a service name with whitespace (it is used in service:<name> queries)
+  - no name or kind, an unknown version, a service name with whitespace (it is used in service:<name> queries)
   - a wrong type or shape (a mapping where a string belongs), a required key missing
   - a key of another schema version, entity kind or place (tier in a v2 file, components in a service spec,
-    owner under spec) or a typo of a known key: its value would be silently ignored
+    owner under spec) or a typo of a known key or kind: its value would be silently ignored
   - a link url that is not an absolute URL, a dependsOn entry that is not a kind:name reference
   - a service defined twice
 Warnings (exit 0, or 1 with --strict); the definition is used:
