@@ -312,6 +312,7 @@ export const V2_SHAPES: Readonly<Record<'v2' | 'v2.1' | 'v2.2', MapShape>> = {
       description: str(),
       tier: { type: 'tier' },
       lifecycle: str(),
+      // The schema's list; Datadog's API takes any string (datadog-api-client ServiceDefinitionV2Dot2.type).
       type: str({
         enum: ['web', 'db', 'cache', 'function', 'browser', 'mobile', 'custom'],
         enumOf: 'the v2.2 service types',

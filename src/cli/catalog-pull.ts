@@ -27,7 +27,7 @@ import { checkUtf8 } from '../input/utf8';
 import { CliContext } from './index';
 import { plural } from './io';
 
-interface PullCliOptions {
+export interface PullCliOptions {
   out?: string;
   allowRemovals?: boolean;
   config?: string;
@@ -57,7 +57,8 @@ export function catalogPullCommand(program: Command, ctx: CliContext): void {
     .action((opts: PullCliOptions) => runPull(opts, ctx));
 }
 
-async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<void> {
+/** `catalog pull` itself; `init --pull` runs it too. */
+export async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<void> {
   const { io } = ctx;
   const settings = readSettings(opts, ctx);
   // Loaded here, not at the top: the API client takes a second or two to load, and only this command needs it.

@@ -83,5 +83,6 @@ function loadCommands(): void {
     require('./collect').collectCommand,
     require('./synth').synthCommand,
     require('./review').reviewCommand,
+    require('./init').initCommand,
   );
 }
