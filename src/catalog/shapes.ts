@@ -14,6 +14,9 @@
  * - `lenient`: the schema forbids it but nothing trace-health generates depends on it (an unknown key, a value
  *   outside a list the schema enumerates, an email or URL format, a minimum length). A warning in definition files;
  *   nothing at all for definitions Datadog accepted.
+ *
+ * Datadog's API is more lenient than the schemas: its models take additional properties on v2.x definitions and
+ * plain strings for v2.2 `type` and v3 link URLs (datadog-api-client ServiceDefinitionV2Dot2, EntityV3MetadataLinksItems).
  */
 
 export type Rule = 'identity' | 'schema' | 'lenient';
@@ -573,8 +576,17 @@ const V3_DATADOG: MapShape = {
   },
 };
 
-/** The v3 shape of one kind (`custom` for kinds that are not built in). */
+const V3_SHAPES = new Map<string, MapShape>();
+
+/** The v3 shape of one kind (`custom` for kinds that are not built in); built once per kind. */
 export function v3Shape(kind: string): MapShape {
+  const key = SPEC_KEYS[kind] ? kind : 'custom';
+  let shape = V3_SHAPES.get(key);
+  if (!shape) V3_SHAPES.set(key, (shape = buildV3Shape(key)));
+  return shape;
+}
+
+function buildV3Shape(kind: string): MapShape {
   return {
     type: 'map',
     what: 'a v3 entity',
