@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/index';
 import { memoryIo } from '../../src/cli/io';
 import { Project, project, exampleProject, ROOT } from './project';
+import { EXAMPLE_POLICY } from '../example-policy';
 
 async function run(p: Project, ...argv: string[]) {
   const io = memoryIo({}, p.dir);
@@ -181,7 +182,9 @@ describe('synth (bundled example)', () => {
         );
       // …and the committed review manifest is what synth writes.
       for (const f of readdirSync(path.join(p.dir, 'review')))
-        expect(p.read(`review/${f}`)).toBe(require('node:fs').readFileSync(path.join(ROOT, 'review', f), 'utf8'));
+        expect(p.read(`review/${f}`)).toBe(
+          require('node:fs').readFileSync(path.join(ROOT, path.dirname(EXAMPLE_POLICY), 'review', f), 'utf8'),
+        );
     } finally {
       p.dispose();
     }

@@ -13,9 +13,10 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
     .option('-c, --config <file>', 'policy file', DEFAULT_POLICY_FILE)
     .option('--check', 'exit 1 and print a unified diff when the manifest is stale')
     .option('--review-dir <dir>', 'review manifest folder (default: review/ beside the policy file)')
-    .action((flags: { config: string; check?: boolean; reviewDir?: string }) => {
+    .option('--skip-invalid', 'leave invalid catalog definitions out, as `synth --skip-invalid` does')
+    .action((flags: { config: string; check?: boolean; reviewDir?: string; skipInvalid?: boolean }) => {
       if (!flags.check) throw new UserError('review: nothing to do (use --check; `synth` writes the manifest)');
-      const result = checkReview(flags.config, ctx.io.cwd, flags.reviewDir);
+      const result = checkReview(flags.config, ctx.io.cwd, flags.reviewDir, { skipInvalid: flags.skipInvalid });
       const dir = path.relative(ctx.io.cwd, result.reviewDir) || '.';
       if (result.diffs.length === 0) {
         ctx.io.out(`review manifest is current (${result.files} files in ${dir}/)`);

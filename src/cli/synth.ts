@@ -10,6 +10,7 @@ interface SynthFlags {
   out: string;
   stack?: string[];
   allowRemovals?: boolean;
+  skipInvalid?: boolean;
 }
 
 export function synthCommand(program: Command, ctx: CliContext): void {
@@ -23,6 +24,11 @@ export function synthCommand(program: Command, ctx: CliContext): void {
     .option('-o, --out <dir>', 'output folder', DEFAULT_OUT_DIR)
     .option('-s, --stack <name...>', 'synthesize only these stacks; other stack folders are left as they are')
     .option('--allow-removals', 'accept a catalog that lost more services than maxRemovalRatio allows')
+    .option(
+      '--skip-invalid',
+      'synthesize the valid services when catalog definitions are invalid; the skipped ones are named, and count as ' +
+        'removed for the shrink guard',
+    )
     .action((flags: SynthFlags) => {
       const result = synth({
         config: flags.config,
@@ -30,6 +36,7 @@ export function synthCommand(program: Command, ctx: CliContext): void {
         stacks: flags.stack,
         cwd: ctx.io.cwd,
         allowRemovals: flags.allowRemovals,
+        skipInvalid: flags.skipInvalid,
       });
       for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
       const out = path.relative(ctx.io.cwd, result.outDir) || '.';

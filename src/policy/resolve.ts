@@ -34,9 +34,20 @@ interface Layer {
 
 const BUILTIN: Layer = { name: 'builtin', path: [], data: BUILTIN_DEFAULTS as unknown as PolicyLayerFile };
 
-export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
+/**
+ * Names found in catalog definitions that were left out as invalid (`synth --skip-invalid`): the policy may name
+ * them without being wrong, as their definition will be back once fixed.
+ */
+export interface SkippedNames {
+  readonly services: ReadonlySet<string>;
+  readonly teams: ReadonlySet<string>;
+  /** As written; compared after normalizeTier. */
+  readonly tiers: ReadonlySet<string>;
+}
+
+export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, skipped?: SkippedNames): Policy {
   const data = doc.data;
-  const problems: Problem[] = [...catalogNameProblems(doc, catalog)];
+  const problems: Problem[] = [...catalogNameProblems(doc, catalog, skipped)];
 
   const tierLayers = new Map<string, Layer>();
   for (const [key, l] of Object.entries(data.tiers ?? {}))
@@ -217,10 +228,11 @@ function thresholdOrderProblems(p: ServicePolicy, layers: readonly Layer[]): Pro
 }
 
 /** Services, teams and entrypoints named in the policy must exist in the catalog. */
-function catalogNameProblems(doc: PolicyDocument, catalog: Catalog): Problem[] {
+function catalogNameProblems(doc: PolicyDocument, catalog: Catalog, skipped?: SkippedNames): Problem[] {
   const data = doc.data;
   const problems: Problem[] = [];
   const serviceNames = new Set(catalog.services.map((s) => s.name));
+  const skippedService = (name: string) => skipped?.services.has(name) ?? false;
   const entityKinds = new Map(catalog.entities.map((e) => [e.name, e.kind]));
   const teams = new Set<string>();
   for (const s of catalog.services) teams.add(s.team ?? UNOWNED_TEAM);
@@ -233,20 +245,23 @@ function catalogNameProblems(doc: PolicyDocument, catalog: Catalog): Problem[] {
   };
 
   for (const name of Object.keys(data.services ?? {}))
-    if (!serviceNames.has(name)) problems.push({ path: ['services', name], at: 'key', message: notAService(name) });
+    if (!serviceNames.has(name) && !skippedService(name))
+      problems.push({ path: ['services', name], at: 'key', message: notAService(name) });
   for (const name of Object.keys(data.teams ?? {}))
-    if (!teams.has(name))
+    if (!teams.has(name) && !skipped?.teams.has(name))
       problems.push({
         path: ['teams', name],
         at: 'key',
         message: `${JSON.stringify(name)} is not a team in the catalog${didYouMean(name, teams)}`,
       });
   (data.entrypoints ?? []).forEach((name, i) => {
-    if (!serviceNames.has(name)) problems.push({ path: ['entrypoints', i], message: notAService(name) });
+    if (!serviceNames.has(name) && !skippedService(name))
+      problems.push({ path: ['entrypoints', i], message: notAService(name) });
   });
 
   // A tier layer no service has is as dead as a misspelled team: `'4'`, or `tier-l` for `tier-1`.
   const tiers = new Set(catalog.services.flatMap((s) => (s.tier === undefined ? [] : [normalizeTier(s.tier)])));
+  for (const t of skipped?.tiers ?? []) tiers.add(normalizeTier(t));
   const tierList = [...tiers].sort(compareTiers);
   for (const key of Object.keys(data.tiers ?? {})) {
     if (tiers.has(normalizeTier(key))) continue;
