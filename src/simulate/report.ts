@@ -89,7 +89,13 @@ export function renderMarkdown(r: SimulationResult): string {
     lines.push(heading, '');
     for (const s of list) for (const line of scenarioSection(s)) lines.push(line);
   };
-  append('## Failed', r.scenarios.filter((s) => s.status === 'fail'));
-  append('## Scenarios', r.scenarios.filter((s) => s.status !== 'fail'));
+  append(
+    '## Failed',
+    r.scenarios.filter((s) => s.status === 'fail'),
+  );
+  append(
+    '## Scenarios',
+    r.scenarios.filter((s) => s.status !== 'fail'),
+  );
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
