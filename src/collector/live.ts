@@ -146,8 +146,9 @@ export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
   return analysis;
 }
 
-async function flushPending(
-  p: LiveParams,
+/** Send what a saved submission has not sent yet, marking each payload in the state as Datadog accepts it. */
+export async function flushPending(
+  p: Pick<LiveParams, 'io' | 'now' | 'stateShown' | 'timeoutMs'>,
   target: ReturnType<typeof apiTarget>,
   pending: PendingSubmission,
   save: (s: CollectorState) => void,
@@ -186,7 +187,7 @@ async function flushPending(
   );
 }
 
-function withoutPending(s: CollectorState): CollectorState {
+export function withoutPending(s: CollectorState): CollectorState {
   const out: { -readonly [K in keyof CollectorState]: CollectorState[K] } = { ...s };
   delete out.pending;
   return out;
