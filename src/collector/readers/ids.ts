@@ -55,7 +55,8 @@ export function datadogId(v: unknown): string | undefined {
  * when empty.
  */
 export function otlpId(v: unknown, bytes: 8 | 16): string | undefined {
-  if (v === undefined || v === null || v === '') return '';
+  // An unset bytes field of a decoded protobuf message reads as an empty array.
+  if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return '';
   if (v instanceof Uint8Array) {
     if (v.length === 0) return '';
     if (v.length !== bytes) return undefined;

@@ -40,25 +40,34 @@ function isLong(v: unknown): v is Long64 {
   return isObj(v) && typeof v.low === 'number' && typeof v.high === 'number';
 }
 
+const ANY_VALUE_KEYS = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue'] as const;
+
 /**
- * An OTLP AnyValue as a plain JS value (intValue stays a string when it is not a safe integer). The set member is
- * the one present and not null: decoded protobuf messages carry the unset members of the oneof as null.
+ * An OTLP AnyValue as a plain JS value (intValue stays a string when it is not a safe integer). In a decoded
+ * protobuf message the oneof's `value` names the member that is set (the others read as their defaults); in JSON
+ * the member present is the one set.
  */
 function anyValue(v: unknown): unknown {
   if (!isObj(v)) return undefined;
-  if (v.stringValue != null) return v.stringValue;
-  if (v.boolValue != null) return v.boolValue;
-  if (v.intValue != null) {
-    const i = v.intValue;
-    const n = isLong(i) ? i.high * 4294967296 + (i.low >>> 0) : Number(i);
-    if (Number.isSafeInteger(n)) return n;
-    return isLong(i) ? String((BigInt(i.high) << 32n) | BigInt(i.low >>> 0)) : String(i);
+  const key = typeof v.value === 'string' ? v.value : ANY_VALUE_KEYS.find((k) => k in v);
+  switch (key) {
+    case 'stringValue':
+    case 'boolValue':
+    case 'doubleValue':
+      return v[key];
+    case 'intValue': {
+      const i = v.intValue;
+      const n = isLong(i) ? i.high * 4294967296 + (i.low >>> 0) : Number(i);
+      if (Number.isSafeInteger(n)) return n;
+      return isLong(i) ? String((BigInt(i.high) << 32n) | BigInt(i.low >>> 0)) : String(i);
+    }
+    case 'arrayValue':
+      return isObj(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values.map(anyValue) : [];
+    case 'kvlistValue':
+      return isObj(v.kvlistValue) ? attributesOf(v.kvlistValue.values) : {};
+    default:
+      return undefined;
   }
-  if (v.doubleValue != null) return v.doubleValue;
-  if (v.arrayValue != null)
-    return isObj(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values.map(anyValue) : [];
-  if (v.kvlistValue != null) return isObj(v.kvlistValue) ? attributesOf(v.kvlistValue.values) : {};
-  return undefined;
 }
 
 function attributesOf(list: unknown, into: Obj = {}): Obj {
