@@ -92,6 +92,7 @@ describe('collect --serve (OTLP/HTTP receiver)', () => {
       port: 0,
       intervalMs: 3_600_000,
       maxTraces: 100_000,
+      instance: 'test-instance',
       submit: false,
       ...over,
     });
@@ -415,6 +416,7 @@ describe('collect --serve: command line', () => {
       port: 0,
       intervalMs: 60_000,
       maxTraces: 10,
+      instance: 'first',
       submit: false,
     });
     try {

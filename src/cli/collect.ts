@@ -3,6 +3,7 @@
  * `--live`), print a report, and with `--submit` send the counts as metrics for the generated monitors.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadCatalog } from '../catalog';
@@ -27,6 +28,7 @@ interface CollectFlags {
   interval: string;
   maxTraces: string;
   horizon: string;
+  instance?: string;
   from: string;
   to?: string;
   format: string;
@@ -97,7 +99,7 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       if (flags.serve && flags.state && !flags.submit)
         throw new UserError('--state with --serve needs --submit: the state file records what was submitted');
       if (!flags.serve)
-        for (const option of ['listen', 'interval', 'maxTraces', 'horizon'] as const)
+        for (const option of ['listen', 'interval', 'maxTraces', 'horizon', 'instance'] as const)
           if (cmd.getOptionValueSource(option) !== 'default')
             throw new UserError(`--${option === 'maxTraces' ? 'max-traces' : option} only applies to --serve`);
       const maxRequests = positiveInt('--max-requests', flags.maxRequests);
@@ -184,6 +186,7 @@ async function serve(flags: CollectFlags, ctx: CliContext, options: AnalyzeOptio
     port,
     intervalMs,
     maxTraces,
+    instance: flags.instance?.trim() || os.hostname(),
     submit: Boolean(flags.submit),
     target,
     statePath: flags.state && path.resolve(ctx.io.cwd, flags.state),

@@ -244,6 +244,11 @@ export class Collector {
     this.assembler.idle(elapsedMs);
   }
 
+  /** Streaming: finalize what is complete (between requests; TraceAssembler.settle). */
+  settle(): void {
+    this.assembler.settle();
+  }
+
   /** Streaming: the spans of every trace in flight, taken out unfinalized (to be saved and `restore`d later). */
   drain(): Span[][] {
     return this.assembler.drain();

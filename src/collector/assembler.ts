@@ -88,7 +88,15 @@ export class TraceAssembler implements SpanSink {
     if (first !== undefined) (span as { traceId: string }).traceId = first.traceId;
     spans.push(span);
     if (span.start > this.latest[slot]) this.latest[slot] = span.start;
-    if (++this.sinceSweep >= 4096 && this.ordered) this.sweep();
+    if (++this.sinceSweep >= 4096 && this.ordered && !this.streaming) this.sweep();
+  }
+
+  /**
+   * Streaming: finalize what is complete, between two export requests. Never in the middle of one: a request holds
+   * the spans of a trace grouped by resource, not in time order, so a sweep half way could cut a trace in two.
+   */
+  settle(): void {
+    if (this.sinceSweep >= 4096) this.sweep();
   }
 
   malformed(reason: string, origin: string): void {

@@ -56,6 +56,11 @@ export interface ServeParams {
   readonly port: number;
   readonly intervalMs: number;
   readonly maxTraces: number;
+  /**
+   * This instance's name, sent as the host resource of every series: several instances (shards) then never write
+   * a point of the same series and timestamp, which Datadog would keep only one of.
+   */
+  readonly instance: string;
   readonly submit: boolean;
   /** Where to submit (API key from the environment); required with `submit`. */
   readonly target?: ApiTarget;
@@ -227,10 +232,14 @@ export class OtlpServer {
       const from = this.windowStart;
       const analysis = this.collector.cut();
       this.windowStart = to;
+      // One point per series and second at most, also for a stop right after an interval or a quick restart.
+      const last = this.state.lastWindowEnd === undefined ? 0 : Math.floor(Date.parse(this.state.lastWindowEnd) / 1000);
+      const timestamp = Math.max(Math.floor(to / 1000), last + 1);
+      const resources = [{ name: this.p.instance, type: 'host' as const }];
       const payloads = splitPayloads(
-        buildSeries(analysis, Math.floor(to / 1000), Math.max(1, Math.round((to - from) / 1000))),
+        buildSeries(analysis, timestamp, Math.max(1, Math.round((to - from) / 1000))).map((s) => ({ ...s, resources })),
       );
-      const window = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+      const window = { from: new Date(from).toISOString(), to: new Date(timestamp * 1000).toISOString() };
       if (payloads.length === 0) {
         this.save({ ...live().withoutPending(this.state), lastWindowEnd: window.to });
         return;
@@ -386,6 +395,7 @@ export class OtlpServer {
       if (e instanceof ProtobufError) return this.error(res, proto, 400, e.message);
       throw e;
     }
+    this.collector.settle();
     this.stats.spansReceived += spans;
     this.stats.spansRejected += rejected;
     if (spans > 0) this.lastSpanAt = Date.now();
