@@ -60,6 +60,7 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       '--serve: traces held in memory at most; above it exporters get 429 (back-pressure)',
       String(DEFAULT_MAX_TRACES),
     )
+    .option('--instance <name>', '--serve: this instance, sent as the host of its series (default: the host name)')
     .option(
       '--horizon <duration>',
       '--serve: a trace is complete once spans this much newer arrived (or this long passed without spans)',
