@@ -324,16 +324,14 @@ describeSharded('sharded deployment: OpenTelemetry Collector loadbalancing expor
     expect(d.shards[1]!.output).toMatch(/^restored \d+ spans of traces in flight from /m);
     await d.settle();
 
-    // No trace split across shards or restarts: the traces counted add up to the single process's.
-    let finalized = 0;
-    for (let i = 0; i < SHARDS; i++) finalized += await d.metric(i, 'trace_health_serve_traces_finalized_total');
-    // The restarted shard counts from its restart: add what it counted before.
     for (let i = 0; i < SHARDS; i++) await d.stopShard(i, 'SIGTERM');
-    expect(countSums(sent())).toEqual(countSums(expected));
+    // Every count, summed over shards and intervals, is the single process's: a trace split across shards or across
+    // the restart would show as extra roots and orphans, a trace lost or counted twice in spans checked.
+    const got = countSums(sent());
+    expect(got).toEqual(countSums(expected));
+    expect(got['trace_health.roots.total service:web-gateway,env:prod,version:5.1.0']).toBeGreaterThan(100);
+    // The tracer-family gauge is per shard; a max over shards reads what one process would have sent.
     expect(gaugeMax(sent())).toEqual(gaugeMax(expected));
-    const traceSums = countSums(sent());
-    expect(traceSums[`trace_health.spans.checked service:web-gateway,env:prod,version:5.1.0`]).toBeGreaterThan(0);
-    expect(finalized).toBeGreaterThan(0);
     for (let i = 0; i < SHARDS; i++) expect(d.shards[i]!.output).not.toMatch(/late span|malformed/);
   }, 600_000);
 
@@ -357,6 +355,9 @@ describeSharded('sharded deployment: OpenTelemetry Collector loadbalancing expor
         .filter(([k]) => k.startsWith('trace_health.spans.checked '))
         .reduce((n, [, v]) => n + v, 0);
     // What the killed shard held (traces in flight, counts since its last submission) is lost.
+    process.stdout.write(
+      `SIGKILL of one of ${SHARDS} shards mid-run: ${checked(want) - checked(got)} of ${checked(want)} spans not counted\n`,
+    );
     expect(checked(got)).toBeLessThan(checked(want));
     expect(checked(got)).toBeGreaterThan(checked(want) / 2);
   }, 600_000);
