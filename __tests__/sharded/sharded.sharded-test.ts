@@ -323,6 +323,8 @@ describeSharded('sharded deployment: OpenTelemetry Collector loadbalancing expor
     await d.startShard(1);
     expect(d.shards[1]!.output).toMatch(/^restored \d+ spans of traces in flight from /m);
     await d.settle();
+    // No span arrived too late for its trace, none was unreadable.
+    for (let i = 0; i < SHARDS; i++) expect(await d.metric(i, 'trace_health_serve_spans_dropped_total')).toBe(0);
 
     for (let i = 0; i < SHARDS; i++) await d.stopShard(i, 'SIGTERM');
     // Every count, summed over shards and intervals, is the single process's: a trace split across shards or across
@@ -332,7 +334,6 @@ describeSharded('sharded deployment: OpenTelemetry Collector loadbalancing expor
     expect(got['trace_health.roots.total service:web-gateway,env:prod,version:5.1.0']).toBeGreaterThan(100);
     // The tracer-family gauge is per shard; a max over shards reads what one process would have sent.
     expect(gaugeMax(sent())).toEqual(gaugeMax(expected));
-    for (let i = 0; i < SHARDS; i++) expect(d.shards[i]!.output).not.toMatch(/late span|malformed/);
   }, 600_000);
 
   it('a shard killed with SIGKILL loses what it held in memory and counts nothing twice', async () => {
