@@ -101,7 +101,7 @@ export function collectCommand(program: Command, ctx: CliContext): void {
         throw new UserError('--state with --serve needs --submit: the state file records what was submitted');
       if (!flags.serve)
         for (const option of ['listen', 'interval', 'maxTraces', 'horizon', 'instance'] as const)
-          if (cmd.getOptionValueSource(option) !== 'default')
+          if (cmd.getOptionValueSource(option) === 'cli')
             throw new UserError(`--${option === 'maxTraces' ? 'max-traces' : option} only applies to --serve`);
       const maxRequests = positiveInt('--max-requests', flags.maxRequests);
       const maxExamples = positiveInt('--examples', flags.examples);
