@@ -346,11 +346,11 @@ describeSharded('sharded deployment: OpenTelemetry Collector loadbalancing expor
     for (let i = 0; i < SHARDS; i++) await d.stopShard(i, 'SIGTERM');
     const got = countSums(sent());
     const want = countSums(expected);
-    // Every count is at most the single process's, spans checked included: nothing was sent twice.
-    for (const [key, value] of Object.entries(got)) {
-      if (key.startsWith('trace_health.spans.orphaned') || key.startsWith('trace_health.roots')) continue;
-      expect([key, value <= (want[key] ?? 0)]).toEqual([key, true]);
-    }
+    // Spans checked, per service, env and version, are at most the single process's: nothing was counted twice.
+    // (Findings that depend on the rest of the trace — orphans, roots, unpaired calls, coverage of top-level
+    // spans — may not be: a trace cut by the kill comes back as a fragment of its later spans.)
+    for (const [key, value] of Object.entries(got))
+      if (key.startsWith('trace_health.spans.checked ')) expect([key, value <= (want[key] ?? 0)]).toEqual([key, true]);
     const checked = (sums: Record<string, number>) =>
       Object.entries(sums)
         .filter(([k]) => k.startsWith('trace_health.spans.checked '))
