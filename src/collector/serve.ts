@@ -57,8 +57,10 @@ export interface ServeParams {
   readonly intervalMs: number;
   readonly maxTraces: number;
   /**
-   * This instance's name, sent as the host resource of every series: several instances (shards) then never write
-   * a point of the same series and timestamp, which Datadog would keep only one of.
+   * This instance's name, sent as the host resource of every series ("Host name is one of the resources in the
+   * Resources field": https://docs.datadoghq.com/api/latest/metrics/submit-metrics/): several instances (shards)
+   * then never write a point of the same series and timestamp. What Datadog does with two such points is not
+   * documented; the reading under which counts still add up is that only the last is kept, so none are sent.
    */
   readonly instance: string;
   readonly submit: boolean;
