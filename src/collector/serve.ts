@@ -120,8 +120,7 @@ export class OtlpServer {
   private constructor(private readonly p: ServeParams) {
     this.collector = new Collector({ ...p.options, streaming: true, window: undefined });
     this.state = p.statePath ? readState(p.statePath, p.stateShown ?? p.statePath) : emptyState();
-    const last = this.state.lastWindowEnd === undefined ? NaN : Date.parse(this.state.lastWindowEnd);
-    this.windowStart = Date.now() - last < MAX_POINT_AGE_MS ? last : Date.now();
+    this.windowStart = this.resumeFrom();
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
   }
@@ -133,6 +132,7 @@ export class OtlpServer {
     if (s.state.pending) {
       if (!p.submit) p.io.err(`${p.stateShown}: a previous run left metrics unsent; run with --submit to send them`);
       else await s.flush(s.state.pending);
+      s.windowStart = s.resumeFrom();
     }
     s.restoreSpool();
     await new Promise<void>((resolve, reject) => {
@@ -151,6 +151,12 @@ export class OtlpServer {
     if (p.submit) s.timers.push(setInterval(() => void s.tick(), p.intervalMs));
     for (const t of s.timers) t.unref();
     return s;
+  }
+
+  /** The first interval starts where the last one submitted ended, if that is recent enough to submit; else now. */
+  private resumeFrom(): number {
+    const last = this.state.lastWindowEnd === undefined ? NaN : Date.parse(this.state.lastWindowEnd);
+    return Date.now() - last < MAX_POINT_AGE_MS ? last : Date.now();
   }
 
   get tracesInFlight(): number {
