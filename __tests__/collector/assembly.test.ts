@@ -34,6 +34,54 @@ describe('TraceAssembler', () => {
     expect(seen.every((n) => n === 100)).toBe(true);
   });
 
+  describe('streaming (collect --serve)', () => {
+    it('keeps finalizing after a span far behind the newest (the root of a long request arrives last), between requests only', () => {
+      const seen: string[] = [];
+      const a = new TraceAssembler((spans) => seen.push(`${spans[0].traceId}:${spans.length}`), 10 * MIN, true);
+      // The root of trace "long" started 30 minutes before its child: exported last, it arrives behind the newest.
+      a.span(span({ traceId: 'long', spanId: 'c', parentId: 'r', service: 'a', start: T0 + 30 * MIN }));
+      a.span(span({ traceId: 'long', spanId: 'r', service: 'a', start: T0 }));
+      for (let i = 0; i < 5000; i++)
+        a.span(span({ traceId: `t${i}`, spanId: `${i}`, service: 'a', start: T0 + 41 * MIN }));
+      // No sweep inside a request, however many spans it holds.
+      expect(seen).toEqual([]);
+      a.settle();
+      expect(seen).toEqual(['long:2']);
+      expect(a.inFlight).toBe(5000);
+      // While nothing arrives, wall time moves the horizon on.
+      a.idle(9 * MIN);
+      expect(a.inFlight).toBe(5000);
+      a.idle(10 * MIN + 1);
+      expect(a.inFlight).toBe(0);
+      expect(seen.length).toBe(5001);
+    });
+
+    it('drops a late span of a finalized trace, naming --horizon', () => {
+      const a = new TraceAssembler(() => {}, 10 * MIN, true);
+      a.span(span({ traceId: 'old', spanId: '1', service: 'a', start: T0 }));
+      for (let i = 0; i < 4096; i++)
+        a.span(span({ traceId: `n${i}`, spanId: `${i}`, service: 'a', start: T0 + 11 * MIN }));
+      a.settle();
+      a.span(span({ traceId: 'old', spanId: '2', parentId: '1', service: 'a', start: T0 + 1 }));
+      expect(a.stats.malformed).toBe(1);
+      expect([...a.stats.malformedReasons.keys()]).toEqual([
+        'late span (its trace was already finalized; it arrived more than --horizon after the newest span)',
+      ]);
+    });
+
+    it('hands over the traces in flight unfinalized, to be restored after a restart', () => {
+      const seen: number[] = [];
+      const a = new TraceAssembler((spans) => seen.push(spans.length), 10 * MIN, true);
+      a.span(span({ traceId: 'x', spanId: '1', service: 'a', start: T0 }));
+      a.span(span({ traceId: 'x', spanId: '2', parentId: '1', service: 'a', start: T0 + 1 }));
+      const drained = a.drain();
+      expect(drained.map((t) => t.map((s) => s.spanId))).toEqual([['1', '2']]);
+      expect(a.inFlight).toBe(0);
+      a.finish();
+      expect(seen).toEqual([]);
+    });
+  });
+
   it('counts a span of an already finalized trace as malformed ("late"), never as a second partial trace', () => {
     const c = new Collector({ site: 'datadoghq.com', horizonMs: 10 * MIN });
     c.sink.span(span({ traceId: 'old', spanId: '1', service: 'a', start: T0 }));

@@ -109,11 +109,11 @@ describe('collect errors (exit 2, one line, no stack)', () => {
 
   it.each([
     [['--input', 'missing.json'], 'trace-health: missing.json: no such file or folder'],
-    [[], 'trace-health: collect: pass --input FILES/FOLDERS or --live'],
+    [[], 'trace-health: collect: pass --input FILES/FOLDERS, --live or --serve'],
     [['--input', 'x', '--live'], 'trace-health: collect: --input and --live exclude each other'],
     [
       ['--input', 'x', '--submit'],
-      'trace-health: --submit needs --live: the metrics intake only accepts points from the last hour',
+      'trace-health: --submit needs --live or --serve: the metrics intake only accepts points from the last hour',
     ],
     [['--input', 'x', '--format', 'xml'], 'trace-health: --format: "xml" is not md or json'],
     [['--input', 'x', '--max-requests', '0'], 'trace-health: --max-requests: "0" is not a positive integer'],

@@ -4,6 +4,7 @@
  * `--state`, post a deploy marker per new version for the dashboards).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadCatalog } from '../catalog';
@@ -13,8 +14,8 @@ import { collectFiles } from '../collector/files';
 import { renderMarkdown } from '../collector/markdown';
 import { defaultOptions, optionsFromPolicy } from '../collector/options';
 import { buildReport, malformedSummary } from '../collector/report';
-import { DEFAULT_MAX_REQUESTS } from '../collector/limits';
-import { parseWindow } from '../collector/time';
+import { DEFAULT_LISTEN, DEFAULT_MAX_REQUESTS, DEFAULT_MAX_TRACES } from '../collector/limits';
+import { parseDuration, parseWindow } from '../collector/time';
 import { isSite, SITES } from '../datadog/site';
 import { UserError } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogArg, resolvePolicy, TOP_LEVEL_DEFAULTS } from '../policy';
@@ -23,6 +24,12 @@ import type { CliContext } from './index';
 interface CollectFlags {
   input?: string[];
   live?: boolean;
+  serve?: boolean;
+  listen: string;
+  interval: string;
+  maxTraces: string;
+  horizon: string;
+  instance?: string;
   from: string;
   to?: string;
   format: string;
@@ -43,6 +50,23 @@ export function collectCommand(program: Command, ctx: CliContext): void {
     )
     .option('-i, --input <paths...>', 'span exports: files or folders (Datadog JSON pages, NDJSON, OTLP JSON)')
     .option('--live', 'pull complete traces (retained_by:flat_sampled) from the Datadog Spans API')
+    .option(
+      '--serve',
+      'receive traces over OTLP/HTTP (POST /v1/traces) until SIGTERM; with --submit, send counts every interval',
+    )
+    .option('--listen <host:port>', 'address --serve listens on (port 0: any free port)', DEFAULT_LISTEN)
+    .option('--interval <duration>', '--serve: how often counts are submitted', '60s')
+    .option(
+      '--max-traces <n>',
+      '--serve: traces held in memory at most; above it exporters get 429 (back-pressure)',
+      String(DEFAULT_MAX_TRACES),
+    )
+    .option('--instance <name>', '--serve: this instance, sent as the host of its series (default: the host name)')
+    .option(
+      '--horizon <duration>',
+      '--serve: a trace is complete once spans this much newer arrived (or this long passed without spans)',
+      '10m',
+    )
     .option('--from <time>', 'live window start: a duration before now (15m, 1h) or ISO time', '15m')
     .option('--to <time>', 'live window end: a duration before now or ISO time (default: now)')
     .option('--format <format>', 'report format: md or json', 'md')
@@ -55,7 +79,7 @@ export function collectCommand(program: Command, ctx: CliContext): void {
     .option('--site <site>', 'Datadog site for links (default: DD_SITE, then the policy)')
     .option(
       '--submit',
-      'send the counts as metrics (MetricsApi.submitMetrics) and, with --state, a deploy marker event per new version; needs --live',
+      'send the counts as metrics (MetricsApi.submitMetrics) and, with --live --state, a deploy marker event per new version; needs --live or --serve',
     )
     .option(
       '--state <file>',
@@ -71,11 +95,21 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       const format = flags.format;
       if (format !== 'md' && format !== 'json')
         throw new UserError(`--format: ${JSON.stringify(format)} is not md or json`);
-      if (!flags.input && !flags.live) throw new UserError('collect: pass --input FILES/FOLDERS or --live');
-      if (flags.input && flags.live) throw new UserError('collect: --input and --live exclude each other');
-      if (flags.submit && !flags.live)
-        throw new UserError('--submit needs --live: the metrics intake only accepts points from the last hour');
-      if (flags.state && !flags.live) throw new UserError('--state only applies to --live');
+      const modes = (['input', 'live', 'serve'] as const).filter((m) => flags[m]);
+      if (modes.length === 0) throw new UserError('collect: pass --input FILES/FOLDERS, --live or --serve');
+      if (modes.length > 1)
+        throw new UserError(`collect: ${modes.map((m) => `--${m}`).join(' and ')} exclude each other`);
+      if (flags.submit && flags.input)
+        throw new UserError(
+          '--submit needs --live or --serve: the metrics intake only accepts points from the last hour',
+        );
+      if (flags.state && flags.input) throw new UserError('--state only applies to --live and --serve');
+      if (flags.serve && flags.state && !flags.submit)
+        throw new UserError('--state with --serve needs --submit: the state file records what was submitted');
+      if (!flags.serve)
+        for (const option of ['listen', 'interval', 'maxTraces', 'horizon', 'instance'] as const)
+          if (cmd.getOptionValueSource(option) === 'cli')
+            throw new UserError(`--${option === 'maxTraces' ? 'max-traces' : option} only applies to --serve`);
       const maxRequests = positiveInt('--max-requests', flags.maxRequests);
       const maxExamples = positiveInt('--examples', flags.examples);
 
@@ -89,7 +123,11 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       const analyzeOptions: AnalyzeOptions = { ...options, maxExamples };
 
       let analysis: Analysis;
-      if (flags.live) {
+      if (flags.serve) {
+        const result = await serve(flags, ctx, analyzeOptions);
+        if (!result) return;
+        analysis = result;
+      } else if (flags.live) {
         const now = Date.now();
         const window = parseWindow(flags.from, flags.to, now);
         // Loaded only for --live: the API client takes 1.5–2 s to load, which offline reports should not pay.
@@ -130,6 +168,56 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       if (flags.out) writeReport(path.resolve(ctx.io.cwd, flags.out), text);
       else ctx.io.out(text);
     });
+}
+
+/** `collect --serve`: listen until SIGTERM or SIGINT, then stop gracefully (the report, without --submit). */
+async function serve(flags: CollectFlags, ctx: CliContext, options: AnalyzeOptions): Promise<Analysis | undefined> {
+  const { host, port } = parseListen(flags.listen);
+  const intervalMs = parseDuration('--interval', flags.interval, 1000);
+  const horizonMs = parseDuration('--horizon', flags.horizon, 1000);
+  const maxTraces = positiveInt('--max-traces', flags.maxTraces);
+  let target;
+  if (flags.submit) {
+    if (!ctx.io.env.DD_API_KEY?.trim())
+      throw new UserError(
+        'DD_API_KEY is not set: collect --serve --submit reads the Datadog API key from the environment only',
+      );
+    // Loaded only to submit: the API client takes 1.5–2 s to load.
+    const { apiTarget } = require('../collector/spans-api') as typeof import('../collector/spans-api');
+    target = apiTarget(ctx.io.env, options.site, false);
+  }
+  const { OtlpServer } = require('../collector/serve') as typeof import('../collector/serve');
+  const server = await OtlpServer.start({
+    io: ctx.io,
+    options: { ...options, horizonMs },
+    host,
+    port,
+    intervalMs,
+    maxTraces,
+    instance: flags.instance?.trim() || os.hostname(),
+    submit: Boolean(flags.submit),
+    target,
+    statePath: flags.state && path.resolve(ctx.io.cwd, flags.state),
+    stateShown: flags.state,
+  });
+  ctx.io.err(`listening ${server.address}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  ctx.io.err('stopping: finishing requests in progress');
+  return server.stop();
+}
+
+/** `HOST:PORT`, `[v6]:PORT`; port 0 picks a free one. */
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):([0-9]{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535)
+    throw new UserError(
+      `--listen: ${JSON.stringify(value)} is not HOST:PORT (e.g. 127.0.0.1:4318, 0.0.0.0:4318, [::1]:0)`,
+    );
+  return { host: m[1] ?? m[2], port };
 }
 
 function describeFiles(files: readonly string[]): string {

@@ -47,6 +47,8 @@ export interface AnalyzeOptions {
    * later belong to the neighbouring window (pulled with a margin so they arrive whole).
    */
   readonly window?: { readonly from: number; readonly to: number };
+  /** `collect --serve`: spans arrive as a stream (see TraceAssembler); counts are taken with `cut()`. */
+  readonly streaming?: boolean;
 }
 
 export const DEFAULT_MAX_EXAMPLES = 3;
@@ -162,26 +164,24 @@ export function compileRules(rules: readonly TagRule[]): CompiledRule[] {
 export class Collector {
   readonly sink: SpanSink;
   private readonly assembler: TraceAssembler;
-  private readonly services = new Map<string, ServiceAccumulator>();
+  private services = new Map<string, ServiceAccumulator>();
   private readonly peersCalled = new Set<string>();
   private readonly seenServices = new Set<string>();
   private readonly maxExamples: number;
-  private readonly totals: AnalysisTotals = {
-    spans: 0,
-    traces: 0,
-    excludedSpans: 0,
-    malformedSpans: 0,
-    outsideWindowTraces: 0,
-    firstSpanMs: Infinity,
-    lastSpanMs: -Infinity,
-  };
+  private totals: AnalysisTotals = emptyTotals();
+  /** Malformed spans counted by earlier cuts (the assembler's counters run on). */
+  private malformedBefore = new Map<string, number>();
 
   private window: AnalyzeOptions['window'];
 
   constructor(private readonly options: AnalyzeOptions) {
     this.window = options.window;
     this.maxExamples = options.maxExamples ?? DEFAULT_MAX_EXAMPLES;
-    this.assembler = new TraceAssembler((spans) => this.trace(spans), options.horizonMs ?? DEFAULT_HORIZON_MS);
+    this.assembler = new TraceAssembler(
+      (spans) => this.trace(spans),
+      options.horizonMs ?? DEFAULT_HORIZON_MS,
+      options.streaming === true,
+    );
     // Validate every scope up front: a bad scope is a policy error before any input is read.
     const all = [...compileRules(options.defaultRequiredTags ?? [])];
     for (const s of Object.values(options.services ?? {})) all.push(...compileRules(s.requiredTags ?? []));
@@ -226,8 +226,72 @@ export class Collector {
     return this.assembler.peakInFlight;
   }
 
+  /** Traces held in memory now. */
+  get tracesInFlight(): number {
+    return this.assembler.inFlight;
+  }
+
+  /** Traces finalized so far (all cuts). */
+  get tracesFinalized(): number {
+    return this.assembler.stats.traces;
+  }
+
+  /** Spans dropped as malformed or late so far (all cuts). */
+  get malformedTotal(): number {
+    return this.assembler.stats.malformed;
+  }
+
+  /** Streaming: let `elapsedMs` of wall time without spans count as span time (TraceAssembler.idle). */
+  idle(elapsedMs: number): void {
+    this.assembler.idle(elapsedMs);
+  }
+
+  /** Streaming: finalize what is complete (between requests; TraceAssembler.settle). */
+  settle(): void {
+    this.assembler.settle();
+  }
+
+  /** Streaming: the spans of every trace in flight, taken out unfinalized (to be saved and `restore`d later). */
+  drain(): Span[][] {
+    return this.assembler.drain();
+  }
+
+  /** Put back a span `drain` took out (already reduced to what the rules read). */
+  restore(span: Span): void {
+    this.assembler.span(span);
+  }
+
   finish(): Analysis {
     this.assembler.finish();
+    return this.analysis();
+  }
+
+  /**
+   * Streaming: the counts of the traces finalized since the last cut, then start counting afresh. Traces in flight
+   * stay; what was learned about services (who calls whom, which services exist) is kept for later cuts.
+   */
+  cut(): Analysis {
+    const a = this.analysis();
+    const malformedReasons = new Map<string, number>();
+    let malformed = 0;
+    for (const [reason, n] of a.malformedReasons) {
+      const d = n - (this.malformedBefore.get(reason) ?? 0);
+      if (d > 0) malformedReasons.set(reason, d);
+      malformed += d;
+    }
+    this.malformedBefore = new Map(a.malformedReasons);
+    this.services = new Map();
+    this.totals = emptyTotals();
+    return {
+      ...a,
+      knownServices: new Set(a.knownServices),
+      internal: new Set(a.internal),
+      totals: { ...a.totals, malformedSpans: malformed },
+      malformedReasons,
+    };
+  }
+
+  private analysis(): Analysis {
     for (const acc of this.services.values()) {
       for (const g of acc.groups.values()) {
         const version = g.version ?? NO_VERSION;
@@ -253,7 +317,7 @@ export class Collector {
       internal,
       knownServices: known,
       totals: this.totals,
-      malformedReasons: st.malformedReasons,
+      malformedReasons: new Map(st.malformedReasons),
       firstMalformed: st.firstMalformed,
     };
   }
@@ -441,6 +505,18 @@ export class Collector {
       }
     }
   }
+}
+
+function emptyTotals(): AnalysisTotals {
+  return {
+    spans: 0,
+    traces: 0,
+    excludedSpans: 0,
+    malformedSpans: 0,
+    outsideWindowTraces: 0,
+    firstSpanMs: Infinity,
+    lastSpanMs: -Infinity,
+  };
 }
 
 function add(m: Map<string, Coverage>, tag: string, from: Coverage): void {

@@ -7,6 +7,12 @@
  * to be time-ordered (a span arrives more than the horizon behind the newest one), early finalization stops for
  * the rest of the input; a span whose trace was already finalized is counted as malformed ("late"), never
  * silently merged into a second, partial trace that would fake orphans.
+ *
+ * Streaming (`collect --serve`): spans arrive as services export them, in roughly end-time order, so a span far
+ * behind the newest one is normal (a long request's root span arrives last) and never stops finalization. The ids
+ * of finalized traces are remembered for two horizons of span time (memory stays bounded on an endless stream),
+ * and while nothing arrives the wall time that passes moves the horizon on (`idle`), so the last traces of a
+ * burst complete without waiting for more traffic.
  */
 import { Span, SpanSink } from './model';
 
@@ -24,7 +30,7 @@ export interface AssemblerStats {
 
 export class TraceAssembler implements SpanSink {
   /** Trace id → slot. Map order is first-seen order: finish() and every sweep emit in it. */
-  private readonly inFlight = new Map<string, number>();
+  private readonly inFlightIds = new Map<string, number>();
   // Per slot: the spans, the latest start, the trace id, the first-seen sequence number. A sweep scans `latest` (a
   // flat array of numbers) instead of touching every buffer: by then the buffers are old, each touch a cache miss.
   private readonly slotSpans: (Span[] | undefined)[] = [];
@@ -33,7 +39,10 @@ export class TraceAssembler implements SpanSink {
   private seq = new Float64Array(1024);
   private readonly freeSlots: number[] = [];
   private nextSeq = 0;
-  private readonly finalized = new Set<string>();
+  private finalized = new Set<string>();
+  /** Streaming: the previous generation of finalized ids (see `rotate`). */
+  private finalizedBefore = new Set<string>();
+  private rotatedAt = -Infinity;
   private watermark = -Infinity;
   private ordered = true;
   private sinceSweep = 0;
@@ -44,23 +53,34 @@ export class TraceAssembler implements SpanSink {
   constructor(
     private readonly onTrace: (spans: Span[]) => void,
     private readonly horizonMs = DEFAULT_HORIZON_MS,
+    private readonly streaming = false,
   ) {}
+
+  /** Traces held now. */
+  get inFlight(): number {
+    return this.inFlightIds.size;
+  }
 
   span(span: Span): void {
     if (span.start < this.watermark - this.horizonMs) {
-      this.ordered = false;
-      if (this.finalized.has(span.traceId)) {
-        this.malformed('late span (its trace was already finalized; sort the input by time)', span.traceId);
+      if (!this.streaming) this.ordered = false;
+      if (this.finalized.has(span.traceId) || this.finalizedBefore.has(span.traceId)) {
+        this.malformed(
+          this.streaming
+            ? 'late span (its trace was already finalized; it arrived more than --horizon after the newest span)'
+            : 'late span (its trace was already finalized; sort the input by time)',
+          span.traceId,
+        );
         return;
       }
     }
     if (span.start > this.watermark) this.watermark = span.start;
     this.stats.spans++;
-    let slot = this.inFlight.get(span.traceId);
+    let slot = this.inFlightIds.get(span.traceId);
     if (slot === undefined) {
       slot = this.newSlot(span.traceId, span.start);
-      this.inFlight.set(span.traceId, slot);
-      if (this.inFlight.size > this.peakInFlight) this.peakInFlight = this.inFlight.size;
+      this.inFlightIds.set(span.traceId, slot);
+      if (this.inFlightIds.size > this.peakInFlight) this.peakInFlight = this.inFlightIds.size;
     }
     const spans = this.slotSpans[slot]!;
     // Share one trace id string per trace: the span's own copy then dies young instead of waiting with it.
@@ -68,7 +88,15 @@ export class TraceAssembler implements SpanSink {
     if (first !== undefined) (span as { traceId: string }).traceId = first.traceId;
     spans.push(span);
     if (span.start > this.latest[slot]) this.latest[slot] = span.start;
-    if (++this.sinceSweep >= 4096 && this.ordered) this.sweep();
+    if (++this.sinceSweep >= 4096 && this.ordered && !this.streaming) this.sweep();
+  }
+
+  /**
+   * Streaming: finalize what is complete, between two export requests. Never in the middle of one: a request holds
+   * the spans of a trace grouped by resource, not in time order, so a sweep half way could cut a trace in two.
+   */
+  settle(): void {
+    if (this.sinceSweep >= 4096) this.sweep();
   }
 
   malformed(reason: string, origin: string): void {
@@ -77,9 +105,32 @@ export class TraceAssembler implements SpanSink {
     if (this.stats.firstMalformed === undefined) this.stats.firstMalformed = origin;
   }
 
+  /**
+   * Streaming, while no span arrives: finalize the traces that would be complete had span time moved on by
+   * `elapsedMs` of wall time since the last span.
+   */
+  idle(elapsedMs: number): void {
+    if (this.watermark === -Infinity) return;
+    this.sweep(this.watermark + elapsedMs - this.horizonMs);
+  }
+
+  /** Hand over every trace in flight without finalizing it (to be restored later with `span`), oldest first. */
+  drain(): Span[][] {
+    const out: Span[][] = [];
+    for (const id of [...this.inFlightIds.keys()]) {
+      const slot = this.inFlightIds.get(id)!;
+      this.inFlightIds.delete(id);
+      out.push(this.slotSpans[slot]!);
+      this.slotSpans[slot] = undefined;
+      this.slotIds[slot] = undefined;
+      this.freeSlots.push(slot);
+    }
+    return out;
+  }
+
   /** Finalize every trace still in flight (end of input). */
   finish(): void {
-    const ids = [...this.inFlight.keys()];
+    const ids = [...this.inFlightIds.keys()];
     for (const id of ids) this.emit(id);
   }
 
@@ -105,9 +156,9 @@ export class TraceAssembler implements SpanSink {
     return slot;
   }
 
-  private sweep(): void {
+  private sweep(cutoff = this.watermark - this.horizonMs): void {
     this.sinceSweep = 0;
-    const cutoff = this.watermark - this.horizonMs;
+    if (this.streaming) this.rotate();
     const due: number[] = [];
     for (let slot = 0; slot < this.slotSpans.length; slot++)
       if (this.slotSpans[slot] !== undefined && this.latest[slot] < cutoff) due.push(slot);
@@ -121,10 +172,19 @@ export class TraceAssembler implements SpanSink {
     }
   }
 
+  /** Streaming: start a new generation of finalized ids every horizon of span time; the one before is dropped. */
+  private rotate(): void {
+    if (this.rotatedAt === -Infinity) this.rotatedAt = this.watermark;
+    if (this.watermark - this.rotatedAt < this.horizonMs) return;
+    this.finalizedBefore = this.finalized;
+    this.finalized = new Set();
+    this.rotatedAt = this.watermark;
+  }
+
   private emit(id: string): void {
-    const slot = this.inFlight.get(id);
+    const slot = this.inFlightIds.get(id);
     if (slot === undefined) return;
-    this.inFlight.delete(id);
+    this.inFlightIds.delete(id);
     const spans = this.slotSpans[slot]!;
     this.slotSpans[slot] = undefined;
     this.slotIds[slot] = undefined;

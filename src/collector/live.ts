@@ -160,8 +160,12 @@ export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
   return analysis;
 }
 
-async function flushPending(
-  p: LiveParams,
+/** Send what a saved submission has not sent yet, marking each payload in the state as Datadog accepts it. */
+/** What sending a saved submission needs; `options` (the site of marker links) only where markers are posted. */
+type FlushParams = Pick<LiveParams, 'io' | 'now' | 'stateShown' | 'timeoutMs'> & Partial<Pick<LiveParams, 'options'>>;
+
+export async function flushPending(
+  p: FlushParams,
   target: ReturnType<typeof apiTarget>,
   pending: PendingSubmission,
   save: (s: CollectorState) => void,
@@ -204,13 +208,16 @@ async function flushPending(
 
 /** The pending deploy markers, oldest version first, each marked done as soon as Datadog answers for it. */
 async function postMarkers(
-  p: LiveParams,
+  p: FlushParams,
   client: DatadogClient,
   target: ReturnType<typeof apiTarget>,
   save: (s: CollectorState) => void,
   current: () => CollectorState,
 ): Promise<void> {
   const events = current().pending?.events ?? [];
+  // Only `collect --live` saves markers (and gives the site of their links); `--serve` saves none.
+  const site = p.options?.site;
+  if (events.length === 0 || site === undefined) return;
   const done = [...(current().pending?.eventsDone ?? [])];
   const posted: string[] = [];
   for (let i = 0; i < events.length; i++) {
@@ -224,7 +231,7 @@ async function postMarkers(
     else {
       const what = `POST /api/v1/events (deploy marker ${i + 1} of ${events.length}: ${label}`;
       try {
-        await client.events.createEvent({ body: deployEventBody(e, p.options.site) });
+        await client.events.createEvent({ body: deployEventBody(e, site) });
         posted.push(label);
       } catch (err) {
         // A marker Datadog refuses as invalid never becomes valid: drop it rather than hold back every later run.
@@ -242,7 +249,7 @@ async function postMarkers(
     );
 }
 
-function withoutPending(s: CollectorState): CollectorState {
+export function withoutPending(s: CollectorState): CollectorState {
   const out: { -readonly [K in keyof CollectorState]: CollectorState[K] } = { ...s };
   delete out.pending;
   return out;

@@ -20,6 +20,8 @@ export interface Series {
   readonly interval?: number;
   readonly points: readonly SeriesPoint[];
   readonly tags: readonly string[];
+  /** `collect --serve`: the instance as a host resource, so two shards' points never share a series. */
+  readonly resources?: readonly { readonly name: string; readonly type: 'host' }[];
 }
 
 export interface SeriesPayload {

@@ -65,3 +65,17 @@ export function parseWindow(fromValue: string, toValue: string | undefined, nowM
     );
   return { from, to };
 }
+
+const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration option (`--interval 60s`, `--horizon 10m`): a whole number with ms, s, m or h. */
+export function parseDuration(option: string, value: string, minMs: number): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(value.trim());
+  if (!m)
+    throw new UserError(
+      `${option}: ${JSON.stringify(value)} is not a duration (a whole number with ms, s, m or h: 60s, 10m)`,
+    );
+  const ms = Number(m[1]) * DURATION_MS[m[2]];
+  if (ms < minMs) throw new UserError(`${option}: ${JSON.stringify(value)} is shorter than ${minMs / 1000} s`);
+  return ms;
+}

@@ -50,11 +50,19 @@ export function datadogId(v: unknown): string | undefined {
 }
 
 /**
- * An OTLP id: hex per the OTLP/JSON spec (lowercased); base64 (the protobuf JSON mapping some exporters emit) is
- * converted to hex. All-zero ids are invalid. Returns undefined when invalid, '' when empty.
+ * An OTLP id: hex per the OTLP/JSON spec (lowercased); base64 (the protobuf JSON mapping some exporters emit) and
+ * raw bytes (decoded protobuf) are converted to hex. All-zero ids are invalid. Returns undefined when invalid, ''
+ * when empty.
  */
 export function otlpId(v: unknown, bytes: 8 | 16): string | undefined {
-  if (v === undefined || v === null || v === '') return '';
+  // An unset bytes field of a decoded protobuf message reads as an empty array.
+  if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return '';
+  if (v instanceof Uint8Array) {
+    if (v.length === 0) return '';
+    if (v.length !== bytes) return undefined;
+    const hex = Buffer.from(v.buffer, v.byteOffset, v.length).toString('hex');
+    return /^0+$/.test(hex) ? undefined : hex;
+  }
   if (typeof v !== 'string') return undefined;
   let hex: string | undefined;
   if (v.length === bytes * 2 && HEX.test(v)) hex = v.toLowerCase();

@@ -1,6 +1,7 @@
 /**
  * OTLP JSON (`{resourceSpans:[{resource, scopeSpans:[{scope, spans:[…]}]}]}`, the OTLP/HTTP JSON encoding and
- * the file exporter's format) mapped to the span model: `service.name` → service, `deployment.environment`
+ * the file exporter's format) and decoded OTLP protobuf (./otlp-proto.ts: the same field names, with ids as bytes
+ * and times as 64-bit integers) mapped to the span model: `service.name` → service, `deployment.environment`
  * (or `deployment.environment.name`) → env, `service.version` → version, span kind, `peer.service`, status code 2
  * → error. Ids are hex. Span and resource attributes are both searchable with `@`.
  */
@@ -30,20 +31,43 @@ function spanKind(v: unknown): SpanKind | undefined {
   return undefined;
 }
 
-/** An OTLP AnyValue as a plain JS value (intValue stays a string when it is not a safe integer). */
+/** A decoded protobuf int64/fixed64 (`long` package: two 32-bit halves). */
+interface Long64 {
+  readonly low: number;
+  readonly high: number;
+}
+function isLong(v: unknown): v is Long64 {
+  return isObj(v) && typeof v.low === 'number' && typeof v.high === 'number';
+}
+
+const ANY_VALUE_KEYS = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue'] as const;
+
+/**
+ * An OTLP AnyValue as a plain JS value (intValue stays a string when it is not a safe integer). In a decoded
+ * protobuf message the oneof's `value` names the member that is set (the others read as their defaults); in JSON
+ * the member present is the one set.
+ */
 function anyValue(v: unknown): unknown {
   if (!isObj(v)) return undefined;
-  if ('stringValue' in v) return v.stringValue;
-  if ('boolValue' in v) return v.boolValue;
-  if ('intValue' in v) {
-    const n = Number(v.intValue);
-    return Number.isSafeInteger(n) ? n : String(v.intValue);
+  const key = typeof v.value === 'string' ? v.value : ANY_VALUE_KEYS.find((k) => k in v);
+  switch (key) {
+    case 'stringValue':
+    case 'boolValue':
+    case 'doubleValue':
+      return v[key];
+    case 'intValue': {
+      const i = v.intValue;
+      const n = isLong(i) ? i.high * 4294967296 + (i.low >>> 0) : Number(i);
+      if (Number.isSafeInteger(n)) return n;
+      return isLong(i) ? String((BigInt(i.high) << 32n) | BigInt(i.low >>> 0)) : String(i);
+    }
+    case 'arrayValue':
+      return isObj(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values.map(anyValue) : [];
+    case 'kvlistValue':
+      return isObj(v.kvlistValue) ? attributesOf(v.kvlistValue.values) : {};
+    default:
+      return undefined;
   }
-  if ('doubleValue' in v) return v.doubleValue;
-  if ('arrayValue' in v)
-    return isObj(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values.map(anyValue) : [];
-  if ('kvlistValue' in v) return isObj(v.kvlistValue) ? attributesOf(v.kvlistValue.values) : {};
-  return undefined;
 }
 
 function attributesOf(list: unknown, into: Obj = {}): Obj {
@@ -57,6 +81,11 @@ function str(v: unknown): string | undefined {
 }
 
 function nanosToMs(v: unknown): number | undefined {
+  if (isLong(v)) {
+    // Exactly floor((high·2^32 + low) / 10^6), with 2^32 = 4294·10^6 + 967296: every term stays below 2^53.
+    const high = v.high >>> 0;
+    return high * 4294 + Math.floor((high * 967296 + (v.low >>> 0)) / 1e6);
+  }
   if (typeof v === 'string' && /^[0-9]+$/.test(v)) {
     // Nanoseconds exceed 2^53: drop the last 6 digits as text rather than through a float.
     return v.length > 6 ? Number(v.slice(0, -6)) : 0;
