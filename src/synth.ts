@@ -47,7 +47,9 @@ import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError } from './errors';
 import { loadPolicy, policyCatalogArg } from './policy/load';
 import type { PolicyDocument } from './policy/document';
-import type { Policy } from './policy/model';
+import type { Policy, ServicePolicy } from './policy/model';
+import { locate } from './policy/document';
+import { formatRouteFailures, requireRouteFailures, RouteFailure, routingWarnings } from './policy/route-check';
 import { resolvePolicy } from './policy/resolve';
 import { locateTagRuleConflict } from './policy/tag-rule-location';
 import { backendForStack, CORE_STACK } from './policy/stacks';
@@ -99,6 +101,8 @@ export interface AppPlan {
   /** Core first, then service stacks by name. */
   readonly stacks: readonly StackPlan[];
   readonly warnings: readonly string[];
+  /** Planned services that break the policy's `requireRoute` (synth refuses to write them). */
+  readonly routeFailures: readonly RouteFailure[];
 }
 
 /** Every stack name the policy and catalog produce, without planning any service (cheap). */
@@ -127,7 +131,7 @@ function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> 
   const catalogByName = new Map<string, Service>(catalog.services.map((s) => [s.name, s]));
   const entrypoints = new Set(policy.entrypoints);
   const groups = new Map<string, ServicesStackPlan['services'][number][]>();
-  const warnings: string[] = [];
+  const planned: ServicePolicy[] = [];
   for (const sp of policy.services) {
     if (!sp.enabled) continue;
     if (only && !only.has(sp.stack)) continue;
@@ -137,7 +141,7 @@ function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> 
     if (!service) throw new Error(`policy service ${sp.service} is not in the catalog`);
     const input: ServicePlanInput = { site: policy.site, service, policy: sp, entrypoint: entrypoints.has(sp.service) };
     const plan = planService(input);
-    warnings.push(...plan.warnings);
+    planned.push(sp);
     const list = groups.get(sp.stack) ?? [];
     list.push({ ...input, plan });
     groups.set(sp.stack, list);
@@ -157,17 +161,9 @@ function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> 
   }
   for (const name of [...groups.keys()].sort(compareStrings))
     stacks.push({ kind: 'services', name, services: groups.get(name)! });
-  const unmapped = stacks.flatMap((s) =>
-    s.kind === 'services' ? s.services.filter((x) => x.plan.routing.unmapped.length).map((x) => x.service.name) : [],
-  );
-  if (unmapped.length)
-    warnings.push(
-      `${unmapped.length} service${unmapped.length === 1 ? '' : 's'} (${unmapped.sort(compareStrings).join(', ')}) ` +
-        'have catalog contacts or PagerDuty/Opsgenie integrations that name an id, not a Datadog handle, so ' +
-        'those are not notified; add the handles (e.g. @pagerduty-<service name in the Datadog integration>) to ' +
-        "notify in trace-health.yaml. The review manifest lists them per service under 'unmapped'.",
-    );
-  return { stacks, warnings };
+  // Tier rules concern every service; routing only the ones whose output this synth writes.
+  const warnings = [...policy.warnings, ...routingWarnings(planned)];
+  return { stacks, warnings, routeFailures: requireRouteFailures(policy, planned) };
 }
 
 /** `review/<stack>.yaml` contents by stack name. */
@@ -416,6 +412,13 @@ function isCdktfManifest(file: string): boolean {
   }
 }
 
+/** `trace-health.yaml:40:1: requireRoute (…): 2 services would notify nobody; nothing was written:` + a line each. */
+function routeCheckFailed(inputs: Inputs, failures: readonly RouteFailure[]): CheckFailed {
+  const { line, col } = locate(inputs.doc.positions, ['requireRoute'], 'key');
+  const [head, ...rest] = formatRouteFailures(inputs.policy, failures);
+  return new CheckFailed([`${inputs.doc.file}:${line}:${col}: ${head}`, ...rest].join('\n'));
+}
+
 export interface OutputGuard {
   /** Absolute output folder. */
   readonly outDir: string;
@@ -496,6 +499,7 @@ export function synth(opts: SynthOptions): SynthResult {
   shrinkGuard(inputs, reviewDir, shownReview, opts.allowRemovals ?? false);
 
   const plan = planApp(inputs.policy, inputs.catalog, only, inputs.doc);
+  if (plan.routeFailures.length) throw routeCheckFailed(inputs, plan.routeFailures);
   const manifests = renderManifests(plan);
   writeOutput({
     outDir,

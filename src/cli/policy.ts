@@ -25,6 +25,7 @@ export function policyCommand(program: Command, ctx: CliContext): void {
       const explanation = explainService(doc, resolved, service);
       if (opts.json) {
         const { file, service: servicePolicy, backend, rows } = explanation;
+        // The service's routing (routes per handle with their sources, dropped contacts) is in `service.routing`.
         ctx.io.out(JSON.stringify({ file, service: servicePolicy, backend, rows }, null, 2));
       } else {
         ctx.io.out(formatExplain(explanation));

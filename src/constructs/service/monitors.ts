@@ -35,6 +35,7 @@ import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
 import { TagRuleConflict } from '../tag-rule-source';
 import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, MonitorRole, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
+import { Delivery, monitorRoutes } from '../../policy/routing';
 import {
   CheckText,
   componentMessage,
@@ -44,7 +45,6 @@ import {
   PROPAGATION_CAUSES,
   scopeLabel,
 } from './messages';
-import { describeRouting, Routing } from './notify';
 import { Comparator, MonitorSpec, monitorRef } from './specs';
 
 /** Everything the factories need to know about one service; built once per service. */
@@ -52,7 +52,6 @@ export interface ServiceContext {
   readonly site: string;
   readonly service: Service;
   readonly policy: ServicePolicy;
-  readonly routing: Routing;
   /** URL of the service's trace-health dashboard. */
   readonly dashboardUrl: string;
   /** The service may start traces (policy `entrypoints`): no unexpected-roots monitor. */
@@ -94,14 +93,22 @@ function rollup(ctx: ServiceContext): string {
   return `sum(last_${ctx.policy.window})`;
 }
 
-/** A notifying monitor's common fields (SLO budget monitors in slos.ts use them too). */
+/**
+ * A notifying monitor's common fields (SLO budget monitors in slos.ts use them too): its message and the routes
+ * it notifies come from one `monitorRoutes` value, narrowed to what the monitor can send (`delivery`), so the
+ * message's notification block and the review manifest's `notify` say the same.
+ */
 export function alerting(
   ctx: ServiceContext,
   env: string,
   check: string,
-): Pick<MonitorSpec, 'notify' | 'priority' | 'tags'> {
+  text: CheckText,
+  delivery: Delivery,
+): Pick<MonitorSpec, 'message' | 'notify' | 'priority' | 'tags'> {
+  const notify = monitorRoutes(ctx.policy.routing, delivery);
   return {
-    notify: describeRouting(ctx.routing),
+    message: monitorMessage(msgCtx(ctx, env), text, notify),
+    notify,
     priority: ctx.policy.priority,
     tags: tagsFor(ctx, env, check, 'alert'),
   };
@@ -112,10 +119,9 @@ function component(
   env: string,
   check: string,
   alertName: string,
-): Pick<MonitorSpec, 'role' | 'notify' | 'tags' | 'message'> {
+): Pick<MonitorSpec, 'role' | 'tags' | 'message'> {
   return {
     role: 'component',
-    notify: [],
     tags: tagsFor(ctx, env, check, 'component'),
     message: componentMessage(alertName),
   };
@@ -177,8 +183,8 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
     type: 'composite',
     name,
     expression: `${monitorRef(svc, ratioId)} && ${monitorRef(svc, g.guard.id)}`,
-    message: monitorMessage(msgCtx(ctx, env), g.text),
-    ...alerting(ctx, env, g.check),
+    // Warn && Alert is Warn: the composite warns when the ratio does (Datadog docs, monitors/types/composite).
+    ...alerting(ctx, env, g.check, g.text, { warns: true, noData: false }),
   };
   return [composite, ratio, guardSpec(ctx, env, g.guard)];
 }
@@ -191,7 +197,6 @@ export function msgCtx(ctx: ServiceContext, env: string): MessageContext {
     policy: ctx.policy,
     env,
     dashboardUrl: ctx.dashboardUrl,
-    routing: ctx.routing,
   };
 }
 
@@ -349,18 +354,23 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       type: 'composite',
       name,
       expression: `${monitorRef(svc, familiesId)} || ${monitorRef(svc, doubleId)}`,
-      message: monitorMessage(msgCtx(ctx, env), {
-        headline: 'two tracing libraries are active',
-        what: 'Spans of this service come from more than one instrumentation family (the Datadog tracer and an OpenTelemetry SDK), or server spans are nested directly in a server span of the same service and resource (instrumented twice). Each tracer starts its own traces, so requests split.',
-        causes: [
-          'An OpenTelemetry SDK or agent added next to the Datadog tracer (or the other way round), e.g. by a framework starter or a platform sidecar.',
-          'Two agents attached to the process (two `-javaagent` flags, `ddtrace-run` plus manual patching).',
-          'A library that ships its own instrumentation on top of the auto-instrumentation.',
-        ],
-        explorer: [{ label: 'Traces of this service', query: `service:${svc} env:${env}` }],
-        rule: `Alerts when more than one tracer family, or any double-instrumented span, is seen over the last ${ctx.policy.window}.`,
-      }),
-      ...alerting(ctx, env, CHECKS.twoTracers),
+      ...alerting(
+        ctx,
+        env,
+        CHECKS.twoTracers,
+        {
+          headline: 'two tracing libraries are active',
+          what: 'Spans of this service come from more than one instrumentation family (the Datadog tracer and an OpenTelemetry SDK), or server spans are nested directly in a server span of the same service and resource (instrumented twice). Each tracer starts its own traces, so requests split.',
+          causes: [
+            'An OpenTelemetry SDK or agent added next to the Datadog tracer (or the other way round), e.g. by a framework starter or a platform sidecar.',
+            'Two agents attached to the process (two `-javaagent` flags, `ddtrace-run` plus manual patching).',
+            'A library that ships its own instrumentation on top of the auto-instrumentation.',
+          ],
+          explorer: [{ label: 'Traces of this service', query: `service:${svc} env:${env}` }],
+          rule: `Alerts when more than one tracer family, or any double-instrumented span, is seen over the last ${ctx.policy.window}.`,
+        },
+        { warns: false, noData: false },
+      ),
     },
     {
       id: familiesId,
@@ -403,19 +413,25 @@ export function noTracesMonitor(ctx: ServiceContext, env: string): MonitorSpec {
     comparator: '<',
     thresholds: { critical: 1 },
     noDataMinutes: 2 * minutes,
-    message: monitorMessage(msgCtx(ctx, env), {
-      headline: 'no spans received',
-      what: `Datadog received no span from this service in env ${env} over the last ${ctx.policy.window}, although it is in the service catalog. Tracing is off or the spans arrive under another name.`,
-      causes: [
-        'The tracer was disabled or removed (`DD_TRACE_ENABLED=false`, a dropped dependency, a new base image without the agent).',
-        'The service or env name changed (`DD_SERVICE`, `DD_ENV`, `service.name` in OpenTelemetry): spans now arrive under another name.',
-        'The Datadog Agent is unreachable from the service (network policy, wrong `DD_AGENT_HOST`).',
-        'The service was retired but is still in the catalog: remove it from the catalog or disable it in trace-health.yaml.',
-      ],
-      explorer: [{ label: 'Recent spans of this service', query: `service:${svc}` }],
-      rule: `Alerts when no span was ingested over the last ${ctx.policy.window}, and when the metric has had no data for ${2 * minutes} minutes.`,
-    }),
-    ...alerting(ctx, env, CHECKS.noTraces),
+    ...alerting(
+      ctx,
+      env,
+      CHECKS.noTraces,
+      {
+        headline: 'no spans received',
+        what: `Datadog received no span from this service in env ${env} over the last ${ctx.policy.window}, although it is in the service catalog. Tracing is off or the spans arrive under another name.`,
+        causes: [
+          'The tracer was disabled or removed (`DD_TRACE_ENABLED=false`, a dropped dependency, a new base image without the agent).',
+          'The service or env name changed (`DD_SERVICE`, `DD_ENV`, `service.name` in OpenTelemetry): spans now arrive under another name.',
+          'The Datadog Agent is unreachable from the service (network policy, wrong `DD_AGENT_HOST`).',
+          'The service was retired but is still in the catalog: remove it from the catalog or disable it in trace-health.yaml.',
+        ],
+        explorer: [{ label: 'Recent spans of this service', query: `service:${svc}` }],
+        rule: `Alerts when no span was ingested over the last ${ctx.policy.window}, and when the metric has had no data for ${2 * minutes} minutes.`,
+      },
+      // noDataMinutes makes it notify on No Data: its pagers are in the No Data blocks too.
+      { warns: false, noData: true },
+    ),
   };
 }
 
