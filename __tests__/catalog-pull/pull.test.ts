@@ -312,7 +312,7 @@ describe('resolveTarget', () => {
     expect(() => resolveTarget({ DD_SITE: 'datadoghq.org' })).toThrow(
       new UserError(
         'DD_SITE: "datadoghq.org" is not a Datadog site (known: datadoghq.com, us3.datadoghq.com, ' +
-          'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, ddog-gov.com)',
+          'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com)',
       ),
     );
   });

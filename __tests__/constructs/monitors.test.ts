@@ -2,7 +2,7 @@ import {
   COLLECTOR_METRICS,
   NATIVE_METRICS,
   scopeMetricName,
-  tagMetricName,
+  missingTagMetricName,
   VERSION_TAGGED_METRICS,
 } from '../../src/datadog/metrics';
 import {
@@ -108,16 +108,18 @@ describe('monitor factory', () => {
       serviceMonitors(ctx({ policy: policy('checkout-api', { minSpans: 50, window: '4h' }) }), 'prod'),
     );
     expect(monitorQuery(specs.get('prod_guard_spans-checked')!)).toMatch(/^sum\(last_4h\):.* >= 50$/);
-    expect(specs.get('prod_no-traces')!.noDataMinutes).toBe(480);
+    expect(monitorQuery(specs.get('prod_no-traces')!)).toMatch(/^sum\(last_4h\):/);
   });
 
-  test('tag coverage: native span metrics of the rule scope, coverage below critical alerts', () => {
+  test('tag coverage: spans missing the tag over the scope, a missing share above 1 − critical alerts', () => {
     const ratio = m.get('prod_tag-coverage_usr-id_ratio')!;
     expect(monitorQuery(ratio)).toBe(
-      `sum(last_1h):sum:${tagMetricName('@_top_level:1', 'usr.id')}{service:checkout-api,env:prod}.as_count() / ` +
-        `sum:${scopeMetricName('@_top_level:1')}{service:checkout-api,env:prod}.as_count() < 0.95`,
+      `sum(last_1h):sum:${missingTagMetricName('@_top_level:1', 'usr.id')}{service:checkout-api,env:prod}.as_count() / ` +
+        `sum:${scopeMetricName('@_top_level:1')}{service:checkout-api,env:prod}.as_count() > 0.05`,
     );
-    expect(ratio.thresholds).toEqual({ critical: 0.95, warning: 0.98 });
+    // Coverage 0.95 / 0.98 become missing shares 0.05 / 0.02 exactly (no 0.050000000000000044).
+    expect(ratio.thresholds).toEqual({ critical: 0.05, warning: 0.02 });
+    expect(ratio.onMissingData).toBe('resolve');
     expect(m.get('prod_tag-coverage_usr-id')!.expression).toContain('checkout-api_prod_guard_scope-top-level-1-d2057a');
     expect(monitorQuery(m.get('prod_guard_scope-top-level-1-d2057a')!)).toBe(
       `sum(last_1h):sum:${scopeMetricName('@_top_level:1')}{service:checkout-api,env:prod}.as_count() >= 200`,
@@ -163,19 +165,19 @@ describe('monitor factory', () => {
     ).toBeGreaterThan(0);
   });
 
-  test('no traces: ingested spans default to zero, and no data notifies too', () => {
+  test('no traces: silence is a notifying No Data (default_zero cannot fill an empty window)', () => {
     const noTraces = m.get('prod_no-traces')!;
     expect(monitorQuery(noTraces)).toBe(
-      `sum(last_1h):default_zero(sum:${NATIVE_METRICS.spansIngested}{service:checkout-api,env:prod}.as_count()) < 1`,
+      `sum(last_1h):sum:${NATIVE_METRICS.spansIngested}{service:checkout-api,env:prod}.as_count() < 1`,
     );
-    expect(noTraces.noDataMinutes).toBe(120);
+    expect(noTraces.onMissingData).toBe('show_and_notify_no_data');
   });
 
   test('every metric a monitor reads is one of the shared metric names', () => {
     const known = new Set<string>([
       ...Object.values(COLLECTOR_METRICS),
       ...Object.values(NATIVE_METRICS),
-      ...RULES.flatMap((r) => [scopeMetricName(r.scope), tagMetricName(r.scope, r.tag)]),
+      ...RULES.flatMap((r) => [scopeMetricName(r.scope), missingTagMetricName(r.scope, r.tag)]),
     ]);
     const used = monitors.flatMap((x) => [...x.expression.matchAll(/(?:sum|max):([a-z0-9_.]+)\{/g)].map((g) => g[1]));
     expect(used.length).toBe(20);
@@ -260,7 +262,7 @@ describe('messages', () => {
     const orphan = m.get('prod_orphan-rate')!.message;
     expect(orphan).toContain('**checkout-api** (env prod, version {{version.name}}): spans are losing their parent');
     expect(orphan).toContain(
-      'https://app.datadoghq.eu/apm/traces?query=service%3Acheckout-api%20env%3Aprod%20version%3A{{version.name}}',
+      'https://app.datadoghq.eu/apm/traces?query=service%3Acheckout-api%20env%3Aprod%20version%3A{{urlencode "version.name"}}',
     );
     expect(orphan).toContain('tracing-library upgrade');
     expect(orphan).toContain('Two tracing libraries');
@@ -290,11 +292,11 @@ describe('messages', () => {
       ['alert', 'noData', 'recovery'],
       ['warning', 'alert', 'recovery'],
     ]);
-    // A monitor notifies on No Data exactly when it has a No Data timeframe.
-    for (const spec of plan.monitors)
+    // A monitor's routes include No Data exactly when its No Data state notifies (on_missing_data).
+    for (const spec of plan.monitors.filter((x) => x.role === 'alert'))
       expect({ id: spec.id, noData: spec.notify?.noData !== undefined }).toEqual({
         id: spec.id,
-        noData: spec.noDataMinutes !== undefined,
+        noData: spec.onMissingData === 'show_and_notify_no_data',
       });
     expect(m.get('prod_orphan-rate')!.message.split('\n').slice(-2)).toStrictEqual([
       '@slack-checkout @slack-checkout-alerts',

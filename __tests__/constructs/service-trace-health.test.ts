@@ -114,12 +114,16 @@ describe('ServiceTraceHealth in a stack', () => {
     expect(monitors['checkout-api_prod_orphan-rate_ratio']).toMatchObject({
       monitor_thresholds: { critical: '0.01', warning: '0.005' },
       require_full_window: false,
+      on_missing_data: 'resolve',
       validate: true,
     });
     expect(monitors['checkout-api_prod_orphan-rate_ratio'].priority).toBeUndefined();
     expect(monitors['checkout-api_prod_orphan-rate']).toMatchObject({ type: 'composite', priority: '1' });
     expect(monitors['checkout-api_prod_orphan-rate'].monitor_thresholds).toBeUndefined();
-    expect(monitors['checkout-api_prod_no-traces']).toMatchObject({ notify_no_data: true, no_data_timeframe: 120 });
+    expect(monitors['checkout-api_prod_no-traces']).toMatchObject({ on_missing_data: 'show_and_notify_no_data' });
+    expect(monitors['checkout-api_prod_no-traces'].notify_no_data).toBeUndefined();
+    // on_missing_data is not available on composite or SLO monitors (provider 3.82.0 schema).
+    expect(monitors['checkout-api_prod_orphan-rate'].on_missing_data).toBeUndefined();
   });
 
   test('validateMonitors: false reaches every monitor', () => {

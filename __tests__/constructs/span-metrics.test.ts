@@ -5,7 +5,7 @@ import {
   NATIVE_METRICS,
   scopeMetricName,
   shortHash,
-  tagMetricName,
+  missingTagMetricName,
 } from '../../src/datadog/metrics';
 import { UserError } from '../../src/errors';
 import type { TagRule } from '../../src/policy/model';
@@ -19,32 +19,37 @@ describe('span-based metrics', () => {
     expect(specs.map((s) => s.name)).toEqual(
       [
         NATIVE_METRICS.spansIngested,
-        scopeMetricName('*'),
-        tagMetricName('*', 'version'),
+        missingTagMetricName('*', 'version'),
         scopeMetricName('status:error'),
-        tagMetricName('status:error', 'error.message'),
+        missingTagMetricName('status:error', 'error.message'),
         scopeMetricName('@_top_level:1'),
-        tagMetricName('@_top_level:1', 'usr.id'),
+        missingTagMetricName('@_top_level:1', 'usr.id'),
       ].sort(),
     );
     expect(specs.every((s) => isValidMetricName(s.name))).toBe(true);
   });
 
-  test('filters: the env set plus the scope, plus "has the tag" for numerators; grouped by service and env', () => {
+  test('filters: the env set plus the scope, plus "lacks the tag" for failure counts; grouped by service and env', () => {
     const byName = new Map(specs.map((s) => [s.name, s]));
     expect(byName.get(NATIVE_METRICS.spansIngested)!.filter).toBe('(env:prod OR env:staging)');
     expect(byName.get(scopeMetricName('@_top_level:1'))!.filter).toBe('(env:prod OR env:staging) @_top_level:1');
-    expect(byName.get(tagMetricName('@_top_level:1', 'usr.id'))!.filter).toBe(
-      '(env:prod OR env:staging) (@_top_level:1) @usr.id:*',
+    expect(byName.get(missingTagMetricName('@_top_level:1', 'usr.id'))!.filter).toBe(
+      '(env:prod OR env:staging) (@_top_level:1) -@usr.id:*',
     );
-    expect(byName.get(tagMetricName('*', 'version'))!.filter).toBe('(env:prod OR env:staging) version:*');
+    expect(byName.get(missingTagMetricName('*', 'version'))!.filter).toBe('(env:prod OR env:staging) -version:*');
+    // Scope `*` is spans.ingested itself: one metric, not a second one with the same filter and group-by.
+    expect(scopeMetricName('*')).toBe(NATIVE_METRICS.spansIngested);
     expect(new Set(specs.map((s) => s.groupBy.join(',')))).toEqual(new Set(['service,env']));
   });
 
   test('tag segments: a clean tag as is, any other normalized plus a hash of the exact tag', () => {
-    expect(tagMetricName('*', 'version')).toBe('trace_health.scope.all.tag.version.spans');
-    expect(tagMetricName('*', 'usr.id')).toBe(`trace_health.scope.all.tag.usr_id_${shortHash('usr.id')}.spans`);
-    expect(tagMetricName('*', 'Region')).toBe(`trace_health.scope.all.tag.region_${shortHash('Region')}.spans`);
+    expect(missingTagMetricName('*', 'version')).toBe('trace_health.scope.all.missing.version.spans');
+    expect(missingTagMetricName('*', 'usr.id')).toBe(
+      `trace_health.scope.all.missing.usr_id_${shortHash('usr.id')}.spans`,
+    );
+    expect(missingTagMetricName('*', 'Region')).toBe(
+      `trace_health.scope.all.missing.region_${shortHash('Region')}.spans`,
+    );
   });
 
   test('distinct tags get distinct names: alike after normalizing, or alike in their first 40 characters', () => {
@@ -57,13 +62,14 @@ describe('span-based metrics', () => {
       [`${long}x`, `${long}y`],
       [long, `${long}_`],
     ];
-    for (const [a, b] of pairs) expect(tagMetricName('@_top_level:1', a)).not.toBe(tagMetricName('@_top_level:1', b));
+    for (const [a, b] of pairs)
+      expect(missingTagMetricName('@_top_level:1', a)).not.toBe(missingTagMetricName('@_top_level:1', b));
   });
 
   test('names stay valid and short (Datadog: at most 200 characters), however long the scope and tag', () => {
-    const name = tagMetricName(`@http.url:"${'x'.repeat(300)}"`, `${'Tag.'.repeat(100)}`);
+    const name = missingTagMetricName(`@http.url:"${'x'.repeat(300)}"`, `${'Tag.'.repeat(100)}`);
     expect(isValidMetricName(name)).toBe(true);
-    expect(name.length).toBeLessThanOrEqual(124);
+    expect(name.length).toBeLessThanOrEqual(128);
   });
 
   test('a name depends on its own tag only: adding rules never renames an existing metric', () => {
@@ -84,11 +90,11 @@ describe('span-based metrics', () => {
       { tag: 'billing_account_id', scope: '@_top_level:1', slo: false },
     ];
     const byName = new Map(spanMetricSpecs({ rules, envs: ['prod'] }).map((s) => [s.name, s.filter]));
-    expect(byName.get(tagMetricName('@_top_level:1', 'billing.account_id'))).toBe(
-      'env:prod (@_top_level:1) @billing.account_id:*',
+    expect(byName.get(missingTagMetricName('@_top_level:1', 'billing.account_id'))).toBe(
+      'env:prod (@_top_level:1) -@billing.account_id:*',
     );
-    expect(byName.get(tagMetricName('@_top_level:1', 'billing_account_id'))).toBe(
-      'env:prod (@_top_level:1) @billing_account_id:*',
+    expect(byName.get(missingTagMetricName('@_top_level:1', 'billing_account_id'))).toBe(
+      'env:prod (@_top_level:1) -@billing_account_id:*',
     );
   });
 
@@ -99,7 +105,7 @@ describe('span-based metrics', () => {
       requiredTags: [{ tag: hashed, scope: '@_top_level:1', slo: false }],
       origin: { 'requiredTags[0]': 'services.b' },
     });
-    const name = tagMetricName('@_top_level:1', 'usr.id');
+    const name = missingTagMetricName('@_top_level:1', 'usr.id');
     const run = (withSources: boolean) => () =>
       spanMetricSpecs({
         rules: [a, b].map((p) => ({
@@ -111,12 +117,12 @@ describe('span-based metrics', () => {
     expect(run(true)).toThrow(UserError);
     expect(run(true)).toThrow(
       `required tag "usr.id" (from defaults) of service a and "${hashed}" (from services.b) of service b would share ` +
-        `the span metric ${name} (filters env:prod (@_top_level:1) @usr.id:* and env:prod (@_top_level:1) ` +
-        `@${hashed}:*); rename or drop one of them`,
+        `the span metric ${name} (filters env:prod (@_top_level:1) -@usr.id:* and env:prod (@_top_level:1) ` +
+        `-@${hashed}:*); rename or drop one of them`,
     );
     expect(run(false)).toThrow(
       `required tags "usr.id" (scope "@_top_level:1") and "${hashed}" (scope "@_top_level:1") would share the span ` +
-        `metric ${name} (filters env:prod (@_top_level:1) @usr.id:* and env:prod (@_top_level:1) @${hashed}:*); ` +
+        `metric ${name} (filters env:prod (@_top_level:1) -@usr.id:* and env:prod (@_top_level:1) -@${hashed}:*); ` +
         'rename or drop one of them',
     );
   });
@@ -137,7 +143,7 @@ describe('span-based metrics', () => {
       resource: Record<string, Record<string, Record<string, unknown>>>;
     };
     const metrics = tf.resource.datadog_spans_metric;
-    expect(Object.keys(metrics)).toHaveLength(7); // the disabled service's rule gets no metric
+    expect(Object.keys(metrics)).toHaveLength(6); // the disabled service's rule gets no metric
     expect(metrics[`span-metrics_${NATIVE_METRICS.spansIngested.replace(/\./g, '_')}`]).toEqual({
       name: NATIVE_METRICS.spansIngested,
       compute: { aggregation_type: 'count' },

@@ -28,7 +28,7 @@ import {
   RULES,
   serviceFor,
 } from './fixtures';
-import { scopeMetricName, tagMetricName, VERSION_TAGGED_METRICS } from '../../src/datadog/metrics';
+import { scopeMetricName, missingTagMetricName, VERSION_TAGGED_METRICS } from '../../src/datadog/metrics';
 import {
   allStrings,
   expectGolden,
@@ -116,7 +116,7 @@ describe('serviceDashboardJson', () => {
     const unversioned = terms.filter((t) => !VERSION_TAGGED_METRICS.has(t.metric)).map((t) => t.metric);
     expect(unversioned.sort()).toEqual(
       [
-        ...RULES.flatMap((r) => [scopeMetricName(r.scope), tagMetricName(r.scope, r.tag)]),
+        ...RULES.flatMap((r) => [scopeMetricName(r.scope), missingTagMetricName(r.scope, r.tag)]),
         'trace_health.tracers.families',
       ].sort(),
     );
@@ -125,7 +125,7 @@ describe('serviceDashboardJson', () => {
   it('detects a span-based metric filtered by $version (the check above can fail)', () => {
     const bad = metricTerms(tagCoverageQuery('*', 'usr.id', dashboardFilter('x'), ['version']).numerator);
     expect(bad.map((t) => [t.metric, usesVersion(t), VERSION_TAGGED_METRICS.has(t.metric)])).toEqual([
-      [tagMetricName('*', 'usr.id'), true, false],
+      [missingTagMetricName('*', 'usr.id'), true, false],
     ]);
   });
 
@@ -142,7 +142,10 @@ describe('serviceDashboardJson', () => {
       'sum:trace_health.tags.checked{service:checkout-api,$env,$version,required_tag:usr.id} by {version}.as_count()',
     ]);
     for (const w of byVersion) {
-      expect(w.events).toEqual([{ q: 'tags:deployment_analysis service:checkout-api' }]);
+      // Deploy markers: the collector's "version first seen" events of this service, in the dashboard's env.
+      expect(w.events).toEqual([
+        { q: 'trace_health:version_first_seen (service:checkout-api OR tags:("service:checkout-api")) $env' },
+      ]);
       expect(JSON.stringify(w.requests)).toContain(' by {version}.as_count()');
     }
   });

@@ -108,7 +108,7 @@ describe('parsePolicy', () => {
       'catalog: c\nsite: datadoghq.co\n',
       [
         'trace-health.yaml:2:7: site: "datadoghq.co" is not a Datadog site: datadoghq.com, us3.datadoghq.com, ' +
-          'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, ddog-gov.com ' +
+          'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com ' +
           '(did you mean "datadoghq.com"?)',
       ],
     ],
@@ -464,7 +464,7 @@ describe('parsePolicy', () => {
       'trace-health.yaml:2:13: defaults.minSpans: -1 is not a positive integer',
       'trace-health.yaml:3:11: defaults.window: "2d" is not one of 5m, 10m, 15m, 30m, 1h, 2h, 4h, 1d (did you mean "1d"?)',
       'trace-health.yaml:4:7: site: "nowhere" is not a Datadog site: datadoghq.com, us3.datadoghq.com, ' +
-        'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, ddog-gov.com',
+        'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com',
     ]);
   });
 

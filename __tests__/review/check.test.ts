@@ -28,7 +28,7 @@ describe('review --check', () => {
       const r = await run(p, 'review', '--check');
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('--- a/review/team-alpha.yaml\n+++ b/review/team-alpha.yaml\n');
-      expect(r.stdout).toContain('\n-        critical: "< 0.95"\n+        critical: "< 0.9"\n');
+      expect(r.stdout).toContain('\n-        critical: "> 0.05"\n+        critical: "> 0.1"\n');
       expect(r.stderr).toBe(
         'review manifest in review/ is stale (3 files): run `npm run synth` and commit the result\n',
       );

@@ -80,8 +80,8 @@ describe('review manifest', () => {
   test('a threshold change is a one-line diff per monitor', () => {
     const changed = manifest({ tagCoverage: { warning: 0.98, critical: 0.9 } });
     expect(changedLines(text, changed)).toEqual({
-      removed: ['        critical: "< 0.95"', '        critical: "< 0.95"', '        critical: "< 0.95"'],
-      added: ['        critical: "< 0.9"', '        critical: "< 0.9"', '        critical: "< 0.9"'],
+      removed: ['        critical: "> 0.05"', '        critical: "> 0.05"', '        critical: "> 0.05"'],
+      added: ['        critical: "> 0.1"', '        critical: "> 0.1"', '        critical: "> 0.1"'],
     });
   });
 
@@ -102,7 +102,7 @@ describe('review manifest', () => {
     expect(out).toContain(
       [
         '        critical: "< 1"',
-        '        no_data_after_minutes: 120',
+        '        on_missing_data: show_and_notify_no_data',
         '        notify:',
         '          alert: ["@pagerduty-platform-edge", "@slack-checkout-alerts"]',
         '          no_data: ["@pagerduty-platform-edge", "@slack-checkout-alerts"]',

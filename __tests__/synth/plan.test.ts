@@ -45,9 +45,10 @@ describe('example: rules by tier, team and service', () => {
     expect(monitor('checkout-api', 'prod_orphan-rate_ratio').thresholds).toEqual({ critical: 0.01, warning: 0.005 });
     expect(monitor('cart-service', 'prod_orphan-rate_ratio').thresholds).toEqual({ critical: 0.05, warning: 0.01 });
     expect(monitor('search-api', 'prod_orphan-rate_ratio').thresholds).toEqual({ critical: 0.05, warning: 0.01 });
+    // Coverage 0.95 / 0.98 alert as missing shares above 0.05 / 0.02.
     expect(monitor('checkout-api', 'prod_tag-coverage_usr-id_ratio').thresholds).toEqual({
-      critical: 0.95,
-      warning: 0.98,
+      critical: 0.05,
+      warning: 0.02,
     });
   });
 

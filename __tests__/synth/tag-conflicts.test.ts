@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli/index';
 import { memoryIo } from '../../src/cli/io';
-import { shortHash, tagMetricName } from '../../src/datadog/metrics';
+import { shortHash, missingTagMetricName } from '../../src/datadog/metrics';
 import { Project, project, POLICY } from './project';
 
 async function run(p: Project, ...argv: string[]) {
@@ -38,7 +38,7 @@ describe('required tags that normalize alike', () => {
     expect(r.code).toBe(0);
     const core = p.read('cdktf.out/stacks/core/cdk.tf.json');
     for (const tag of ['billing.account_id', 'billing_account_id'])
-      expect(core).toContain(`"name": "${tagMetricName('@_top_level:1', tag)}"`);
+      expect(core).toContain(`"name": "${missingTagMetricName('@_top_level:1', tag)}"`);
   });
 
   test('usr.id (built-in default) and usr_id in one service: exit 2 at the policy entry, nothing written', async () => {
@@ -83,11 +83,11 @@ describe('required tags that normalize alike', () => {
     );
     const r = await run(p, 'synth');
     expect(r.code).toBe(2);
-    const name = tagMetricName('status:ok', 'user.name');
+    const name = missingTagMetricName('status:ok', 'user.name');
     expect(r.stderr).toBe(
       `trace-health: trace-health.yaml:15:9: services.b1.extraRequiredTags[0]: required tag "${hashed}" of service b1 ` +
         `and "user.name" at services.a1.extraRequiredTags[0] (line 12) for service a1 would share the span metric ` +
-        `${name} (filters env:prod (status:ok) @user.name:* and env:prod (status:ok) @${hashed}:*); rename or drop ` +
+        `${name} (filters env:prod (status:ok) -@user.name:* and env:prod (status:ok) -@${hashed}:*); rename or drop ` +
         'one of them\n',
     );
     expect(existsSync(path.join(p.dir, 'cdktf.out'))).toBe(false);

@@ -1,6 +1,7 @@
 /**
  * `trace-health collect`: find broken traces in sampled complete traces (span export files, or the Spans API with
- * `--live`), print a report, and with `--submit` send the counts as metrics for the generated monitors.
+ * `--live`), print a report, and with `--submit` send the counts as metrics for the generated monitors (and, with
+ * `--state`, post a deploy marker per new version for the dashboards).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,8 +53,14 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       `./${DEFAULT_POLICY_FILE}`,
     )
     .option('--site <site>', 'Datadog site for links (default: DD_SITE, then the policy)')
-    .option('--submit', 'send the counts as metrics (MetricsApi.submitMetrics); needs --live')
-    .option('--state <file>', 'remember processed windows and pending submissions (reruns never double-count)')
+    .option(
+      '--submit',
+      'send the counts as metrics (MetricsApi.submitMetrics) and, with --state, a deploy marker event per new version; needs --live',
+    )
+    .option(
+      '--state <file>',
+      'remember processed windows, pending submissions and versions seen (reruns never double-count or re-mark)',
+    )
     .option(
       '--max-requests <n>',
       'Spans API request budget per run (300/hour at a 15-minute cadence)',

@@ -75,6 +75,8 @@ export interface GroupCounts {
   readonly env: string | undefined;
   readonly version: string | undefined;
   spans: number;
+  /** Start (ms) of the earliest counted span: when this version was first seen in the window (deploy markers). */
+  firstStart: number;
   orphans: number;
   roots: number;
   doubleInstrumented: number;
@@ -295,6 +297,7 @@ export class Collector {
         env,
         version: spanVersion,
         spans: 0,
+        firstStart: Infinity,
         orphans: 0,
         roots: 0,
         doubleInstrumented: 0,
@@ -369,6 +372,7 @@ export class Collector {
         g = this.group(acc, s.env, s.version, version);
       }
       g.spans++;
+      if (s.start < g.firstStart) g.firstStart = s.start;
 
       // 1. Orphans and roots.
       const parent = parents[i];

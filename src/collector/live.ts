@@ -1,17 +1,20 @@
 /**
  * `collect --live`: pull one window of complete traces from the Spans API, analyze it, optionally submit the
- * counts as metrics, and remember the window in the state file.
+ * counts as metrics (and, with a state file, post a deploy marker per new version), and remember the window in
+ * the state file.
  *
  * Window edges: traces are counted in the window their earliest span starts in. Spans are pulled from
  * `from - margin` to `to + margin` so that a trace crossing an edge arrives whole, and `to` stays `margin` behind
  * now (spans become searchable with a delay). With a state file, each window starts where the last one ended.
  */
 import type { Io } from '../cli/io';
+import { deployEventBody, MAX_EVENT_AGE_MS } from '../datadog/deploy-events';
 import { UserError } from '../errors';
 import { Analysis, AnalyzeOptions, Collector } from './analyze';
+import { decideMarkers, markerLabel, versionsIn } from './deploy-markers';
 import { readJsonText } from './readers';
 import { buildSeries, splitPayloads } from './series';
-import { apiFailure, apiTarget, datadogClient, pullSpans } from './spans-api';
+import { apiFailure, apiTarget, DatadogClient, datadogClient, isInvalidRequest, pullSpans } from './spans-api';
 import { CollectorState, emptyState, PendingSubmission, readState, writeState } from './state';
 
 /** v2 series intake: points may be at most 1 hour old. */
@@ -20,8 +23,8 @@ export const MAX_POINT_AGE_MS = 60 * 60 * 1000;
 export const SUBMIT_SAFETY_MS = 10 * 60 * 1000;
 /** Edge margin: see the module comment. */
 export const WINDOW_MARGIN_MS = 60 * 1000;
-/** The metrics intake is not the Spans API: its requests do not spend the span-search budget. */
-const METRICS_MAX_REQUESTS = 500;
+/** The metrics and events intakes are not the Spans API: their requests do not spend the span-search budget. */
+const INTAKE_MAX_REQUESTS = 500;
 
 export interface LiveParams {
   readonly io: Io;
@@ -62,7 +65,8 @@ export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
 
   // 1. A submission a previous run saved but did not finish: send what was not sent, once.
   if (state.pending) {
-    if (!p.submit) io.err(`${shown}: a previous run left metrics unsent; run with --submit to send them`);
+    const markers = state.pending.eventsDone?.some((done) => !done) ? ' and deploy markers' : '';
+    if (!p.submit) io.err(`${shown}: a previous run left metrics${markers} unsent; run with --submit to send them`);
     else await flushPending(p, target, state.pending, save, () => state);
   }
 
@@ -131,15 +135,25 @@ export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
     `pulled ${spans} spans in ${pull.pages} pages (${client.http.stats.requests} requests, ${client.http.stats.retries} retried) for ${iso(from)} → ${iso(to)}`,
   );
 
-  // 4. Submit: save first, send, mark each payload, then advance the window.
+  // 4. Submit: save first (metrics, new versions and their markers in one write), send, mark each payload and
+  // marker, then advance the window.
   if (p.submit) {
     const payloads = splitPayloads(buildSeries(analysis, Math.floor(to / 1000), Math.round((to - from) / 1000)));
+    // Without a state file a version cannot be remembered, so every run would mark it again.
+    const markers = p.statePath ? decideMarkers(state.versions, versionsIn(analysis), to) : undefined;
+    if (!markers)
+      io.err('deploy markers: not posted without --state (each new version is marked once, remembered there)');
+    else if (markers.baseline > 0)
+      io.err(
+        `${shown}: first run with deploy markers: ${markers.baseline} running version(s) recorded as already deployed; each version seen from now on gets a marker`,
+      );
     const pending: PendingSubmission = {
       window: { from: iso(from), to: iso(to) },
       payloads,
       sent: payloads.map(() => false),
+      ...(markers?.events.length ? { events: markers.events, eventsDone: markers.events.map(() => false) } : {}),
     };
-    save({ ...state, pending });
+    save({ ...state, ...(markers?.versions ? { versions: markers.versions } : {}), pending });
     p.afterSave?.();
     await flushPending(p, target, pending, save, () => state);
   } else if (p.statePath) save({ ...state, lastWindowEnd: iso(to) });
@@ -153,37 +167,79 @@ async function flushPending(
   save: (s: CollectorState) => void,
   current: () => CollectorState,
 ): Promise<void> {
+  const client = datadogClient(target, INTAKE_MAX_REQUESTS, p.timeoutMs);
   const to = Date.parse(pending.window.to);
-  if (to < p.now - MAX_POINT_AGE_MS) {
+  const unsent = pending.sent.some((s) => !s);
+  if (unsent && to < p.now - MAX_POINT_AGE_MS) {
     p.io.err(
       `${p.stateShown}: metrics for ${pending.window.from} → ${pending.window.to} were never sent and are now older than the intake accepts (1 hour); skipping them`,
     );
-    save({ ...withoutPending(current()), lastWindowEnd: pending.window.to });
-    return;
-  }
-  const client = datadogClient(target, METRICS_MAX_REQUESTS, p.timeoutMs);
-  const sent = [...pending.sent];
-  let series = 0;
-  for (let i = 0; i < pending.payloads.length; i++) {
-    if (sent[i]) continue;
-    try {
-      await client.metrics.submitMetrics({ body: pending.payloads[i] as never });
-    } catch (e) {
-      throw apiFailure(
-        `POST /api/v2/series (payload ${i + 1} of ${pending.payloads.length}; kept in the state file for the next run)`,
-        e,
-        client,
-        target,
-      );
+    save({ ...current(), pending: { ...pending, payloads: [], sent: [] } });
+  } else {
+    const sent = [...pending.sent];
+    let series = 0;
+    for (let i = 0; i < pending.payloads.length; i++) {
+      if (sent[i]) continue;
+      try {
+        await client.metrics.submitMetrics({ body: pending.payloads[i] as never });
+      } catch (e) {
+        throw apiFailure(
+          `POST /api/v2/series (payload ${i + 1} of ${pending.payloads.length}; kept in the state file for the next run)`,
+          e,
+          client,
+          target,
+        );
+      }
+      sent[i] = true;
+      series += pending.payloads[i].series.length;
+      save({ ...current(), pending: { ...pending, sent: [...sent] } });
     }
-    sent[i] = true;
-    series += pending.payloads[i].series.length;
-    save({ ...current(), pending: { ...pending, sent: [...sent] } });
+    p.io.err(
+      `submitted ${series} series in ${pending.payloads.length} payload(s) for ${pending.window.from} → ${pending.window.to}`,
+    );
   }
+  await postMarkers(p, client, target, save, current);
   save({ ...withoutPending(current()), lastWindowEnd: pending.window.to });
-  p.io.err(
-    `submitted ${series} series in ${pending.payloads.length} payload(s) for ${pending.window.from} → ${pending.window.to}`,
-  );
+}
+
+/** The pending deploy markers, oldest version first, each marked done as soon as Datadog answers for it. */
+async function postMarkers(
+  p: LiveParams,
+  client: DatadogClient,
+  target: ReturnType<typeof apiTarget>,
+  save: (s: CollectorState) => void,
+  current: () => CollectorState,
+): Promise<void> {
+  const events = current().pending?.events ?? [];
+  const done = [...(current().pending?.eventsDone ?? [])];
+  const posted: string[] = [];
+  for (let i = 0; i < events.length; i++) {
+    if (done[i]) continue;
+    const e = events[i];
+    const label = markerLabel(e);
+    if (Date.parse(e.firstSeen) < p.now - MAX_EVENT_AGE_MS + SUBMIT_SAFETY_MS)
+      p.io.err(
+        `${p.stateShown}: the deploy marker for ${label} (first seen ${e.firstSeen}) was never posted and is now older than the events intake accepts (18 hours); skipping it`,
+      );
+    else {
+      const what = `POST /api/v1/events (deploy marker ${i + 1} of ${events.length}: ${label}`;
+      try {
+        await client.events.createEvent({ body: deployEventBody(e, p.options.site) });
+        posted.push(label);
+      } catch (err) {
+        // A marker Datadog refuses as invalid never becomes valid: drop it rather than hold back every later run.
+        if (!isInvalidRequest(err, client))
+          throw apiFailure(`${what}; kept in the state file for the next run)`, err, client, target);
+        p.io.err(apiFailure(`${what}; refused, dropped)`, err, client, target).message);
+      }
+    }
+    done[i] = true;
+    save({ ...current(), pending: { ...current().pending!, eventsDone: [...done] } });
+  }
+  if (posted.length)
+    p.io.err(
+      `posted ${posted.length} deploy marker(s) for new versions: ${posted.slice(0, 10).join(', ')}${posted.length > 10 ? `, and ${posted.length - 10} more` : ''}`,
+    );
 }
 
 function withoutPending(s: CollectorState): CollectorState {

@@ -1,7 +1,7 @@
 /**
  * The Datadog API as the collector uses it: `SpansApi.listSpans` (POST /api/v2/spans/events/search, cursor
- * pagination, at most 1,000 spans per page, 300 requests per hour) and `MetricsApi.submitMetrics`
- * (POST /api/v2/series).
+ * pagination, at most 1,000 spans per page, 300 requests per hour), `MetricsApi.submitMetrics`
+ * (POST /api/v2/series) and, for deploy markers, v1 `EventsApi.createEvent` (POST /api/v1/events).
  *
  * Retries are the API client's own (`enableRetry`): it retries 429 and 5xx, waiting `x-ratelimit-reset` seconds
  * when the response says so and 2 s, 4 s, 8 s… otherwise. Around it, our `fetch` adds what the client lacks: a
@@ -15,6 +15,7 @@ import {
   createConfiguration,
   IsomorphicFetchHttpLibrary,
 } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-common';
+import type { EventsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1';
 import { MetricsApi, SpansApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2';
 import { describeNetworkError } from '../datadog/network-error';
 import { apiUrl } from '../datadog/site';
@@ -108,6 +109,8 @@ class BudgetedFetch {
 export interface DatadogClient {
   readonly spans: SpansApi;
   readonly metrics: MetricsApi;
+  /** v1 events, on the same fetch (budget, timeout, retries); the v1 package loads on first use (≈0.5 s). */
+  readonly events: EventsApi;
   readonly http: BudgetedFetch;
 }
 
@@ -122,7 +125,21 @@ export function datadogClient(target: ApiTarget, maxRequests: number, timeoutMs 
     enableRetry: true,
     maxRetries: 3,
   });
-  return { spans: new SpansApi(configuration), metrics: new MetricsApi(configuration), http };
+  let events: EventsApi | undefined;
+  return {
+    spans: new SpansApi(configuration),
+    metrics: new MetricsApi(configuration),
+    get events(): EventsApi {
+      if (!events) {
+        const v1 = require('@datadog/datadog-api-client/dist/packages/datadog-api-client-v1') as {
+          EventsApi: typeof EventsApi;
+        };
+        events = new v1.EventsApi(configuration);
+      }
+      return events;
+    },
+    http,
+  };
 }
 
 /** One line for an API failure, with the keys removed whatever the server echoed. */
@@ -137,6 +154,14 @@ export function apiFailure(what: string, e: unknown, client: DatadogClient, targ
   let msg = `${what}: ${detail}`;
   for (const secret of [target.apiKey, target.appKey]) if (secret.length >= 4) msg = msg.split(secret).join('***');
   return new LiveFailed(msg);
+}
+
+/**
+ * Datadog answered that the request itself is wrong (400 Bad Request, 413 Payload Too Large, 422): sending it
+ * again cannot succeed. Keys (401/403), rate limits and server errors are not this.
+ */
+export function isInvalidRequest(e: unknown, client: DatadogClient): boolean {
+  return client.http.stopped === undefined && e instanceof ApiException && [400, 413, 422].includes(e.code);
 }
 
 export interface SpanPage {

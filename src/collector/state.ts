@@ -4,10 +4,17 @@
  * as sent right after Datadog accepts it, so a crash between pull and submit loses nothing (the next run sends
  * what is pending) and duplicates nothing (a sent payload is never sent again, a processed window never pulled
  * again). Written atomically (temporary file + rename).
+ *
+ * Deploy markers ride along: the versions seen so far and the window's new-version events are saved in the same
+ * write as the pending metrics, and each event is marked done right after Datadog accepts it — the same
+ * guarantees (a crash before the save re-pulls the window and finds the same new versions; after it, the next run
+ * posts what is left, once).
  */
 import fs from 'node:fs';
 import { writeFileAtomic } from '../catalog/snapshot-write';
+import type { VersionFirstSeen } from '../datadog/deploy-events';
 import { UserError } from '../errors';
+import type { VersionsSeen } from './deploy-markers';
 import type { SeriesPayload } from './series';
 
 export const STATE_FORMAT = 'trace-health/collector-state';
@@ -19,6 +26,10 @@ export interface PendingSubmission {
   readonly payloads: readonly SeriesPayload[];
   /** sent[i]: payloads[i] was accepted by Datadog. */
   readonly sent: readonly boolean[];
+  /** Deploy markers of the window (absent when there are none). */
+  readonly events?: readonly VersionFirstSeen[];
+  /** eventsDone[i]: events[i] was accepted, or refused as invalid or too old (never retried). */
+  readonly eventsDone?: readonly boolean[];
 }
 
 export interface CollectorState {
@@ -27,6 +38,8 @@ export interface CollectorState {
   /** End (ISO) of the last window fully processed: the next window starts here. */
   readonly lastWindowEnd?: string;
   readonly pending?: PendingSubmission;
+  /** Versions seen per service and env, for deploy markers (absent until the first submission with this file). */
+  readonly versions?: VersionsSeen;
 }
 
 export function emptyState(): CollectorState {
@@ -67,7 +80,42 @@ export function readState(file: string, shown: string): CollectorState {
       !Number.isFinite(Date.parse(p.window?.to)))
   )
     throw new UserError(`${shown}: pending: not a valid pending submission; delete the file to start over`);
+  if (p?.events !== undefined && !validEvents(p.events, p.eventsDone))
+    throw new UserError(`${shown}: pending.events: not a list of deploy markers; delete the file to start over`);
+  if (d.versions !== undefined && !validVersions(d.versions))
+    throw new UserError(
+      `${shown}: versions: not a map of service → env → version → ISO time; delete the file to start over`,
+    );
   return d as CollectorState;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isTime = (x: unknown) => typeof x === 'string' && Number.isFinite(Date.parse(x));
+
+function validEvents(events: unknown, done: unknown): boolean {
+  return (
+    Array.isArray(events) &&
+    Array.isArray(done) &&
+    done.length === events.length &&
+    done.every((x) => typeof x === 'boolean') &&
+    events.every(
+      (e) =>
+        isObject(e) &&
+        typeof e.service === 'string' &&
+        typeof e.version === 'string' &&
+        (e.env === undefined || typeof e.env === 'string') &&
+        isTime(e.firstSeen),
+    )
+  );
+}
+
+function validVersions(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    Object.values(v).every(
+      (envs) => isObject(envs) && Object.values(envs).every((vs) => isObject(vs) && Object.values(vs).every(isTime)),
+    )
+  );
 }
 
 export function writeState(file: string, state: CollectorState): void {

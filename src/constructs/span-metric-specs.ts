@@ -1,8 +1,9 @@
 /**
  * SpanMetrics (core stack): the native span-based metrics tag coverage is computed from (DESIGN §4). Datadog
  * counts 100% of ingested spans for these, so coverage does not depend on sampling; the collector only adds
- * what needs whole traces. One count metric per distinct tag-rule scope (the denominator), one per (scope, tag)
- * with "has the tag" added (the numerator), and `spans.ingested` for the "no traces" monitor. All grouped by
+ * what needs whole traces. One count metric per distinct tag-rule scope (the denominator; `spans.ingested` for
+ * scope `*`), one per (scope, tag) counting the spans of the scope that LACK the tag (the failure: it grows when the
+ * tag disappears instead of vanishing, see missingTagMetricName), and `spans.ingested` for the "no traces" monitor. All grouped by
  * service and env only: each group-by multiplies the custom-metric bill, and version would multiply it by every
  * deploy (the collector reports coverage by version instead).
  *
@@ -11,7 +12,13 @@
  * compute replaces the metric (its history starts over).
  */
 import { compareStrings } from '../catalog/problems';
-import { NATIVE_METRICS, scopeFilterQuery, scopeMetricName, tagFilterQuery, tagMetricName } from '../datadog/metrics';
+import {
+  missingTagFilterQuery,
+  missingTagMetricName,
+  NATIVE_METRICS,
+  scopeFilterQuery,
+  scopeMetricName,
+} from '../datadog/metrics';
 import { UserError } from '../errors';
 import { SourcedTagRule, TagRuleConflict } from './tag-rule-source';
 
@@ -58,7 +65,7 @@ export function spanMetricSpecs(props: SpanMetricsProps): SpanMetricSpec[] {
   add(NATIVE_METRICS.spansIngested, withEnv(env, '*'));
   for (const rule of props.rules) {
     add(scopeMetricName(rule.scope), withEnv(env, scopeFilterQuery(rule.scope)), rule);
-    add(tagMetricName(rule.scope, rule.tag), withEnv(env, tagFilterQuery(rule.scope, rule.tag)), rule);
+    add(missingTagMetricName(rule.scope, rule.tag), withEnv(env, missingTagFilterQuery(rule.scope, rule.tag)), rule);
   }
   return [...byName.values()].map((x) => x.spec).sort((a, b) => compareStrings(a.name, b.name));
 }

@@ -9,7 +9,8 @@ export const METRIC_PREFIX = 'trace_health';
 
 /**
  * Span-based metrics (native, computed by Datadog from 100% of ingested spans) that do not depend on a tag rule.
- * `spansIngested` counts every span per service and env: the "no traces" monitor alerts when it stays at zero.
+ * `spansIngested` counts every span per service and env: the "no traces" monitor alerts when it has no data, and
+ * it is also the scope metric of tag rules whose scope is every span (`*`): one metric, billed once.
  */
 export const NATIVE_METRICS = {
   spansIngested: 'trace_health.spans.ingested',
@@ -109,14 +110,24 @@ export function shortHash(text: string): string {
 /** Longest normalized tag or scope text kept in a metric name (the hash keeps longer ones distinct). */
 const SEGMENT_MAX = 40;
 
+function isEveryScope(scope: string): boolean {
+  const trimmed = scope.trim();
+  return trimmed === '*' || trimmed === '';
+}
+
+/** `trace_health.scope.<scope segment>` (`…scope.all` for `*`): the stem of a rule's span-based metric names. */
+function scopeStem(scope: string): string {
+  const trimmed = scope.trim();
+  if (isEveryScope(trimmed)) return `${METRIC_PREFIX}.scope.all`;
+  return `${METRIC_PREFIX}.scope.${metricSegment(trimmed).slice(0, SEGMENT_MAX)}_${shortHash(trimmed)}`;
+}
+
 /**
- * Span-based metric counting the spans a tag rule's scope selects (the denominator of tag coverage).
- * `*` (every span) is `trace_health.scope.all.spans`.
+ * Span-based metric counting the spans a tag rule's scope selects (the denominator of tag coverage). `*` (every
+ * span) is `trace_health.spans.ingested`: the same filter and group-by as a `scope.all` metric would have.
  */
 export function scopeMetricName(scope: string): string {
-  const trimmed = scope.trim();
-  if (trimmed === '*' || trimmed === '') return `${METRIC_PREFIX}.scope.all.spans`;
-  return `${METRIC_PREFIX}.scope.${metricSegment(trimmed).slice(0, SEGMENT_MAX)}_${shortHash(trimmed)}.spans`;
+  return isEveryScope(scope) ? NATIVE_METRICS.spansIngested : `${scopeStem(scope)}.spans`;
 }
 
 /**
@@ -132,13 +143,18 @@ export function tagSegment(tag: string): string {
 }
 
 /**
- * Span-based metric counting the spans in `scope` that carry `tag` (the numerator of tag coverage), e.g.
- * `trace_health.scope.n_top_level_1_a1b2c3.tag.usr_id_d4e5f6.spans`, `trace_health.scope.all.tag.version.spans`.
- * At most 19 + 47 + 5 + 47 + 6 = 124 characters.
+ * Span-based metric counting the spans in `scope` that LACK `tag` (the failure count of tag coverage), e.g.
+ * `trace_health.scope.top_level_1_d2057a.missing.usr_id_d4e5f6.spans`, `trace_health.scope.all.missing.version.spans`.
+ * At most 19 + 47 + 9 + 47 + 6 = 128 characters.
+ *
+ * Why the failure is counted, not the spans carrying the tag: a span-based metric emits a point only where a span
+ * matched its filter (datadog-semantics §9, undocumented: the pessimistic reading), so a "has the tag" metric
+ * vanishes exactly when the tag vanishes, and `has / scope` with an absent numerator may be no data rather than 0
+ * (§1, undocumented). Counting the spans missing the tag makes total loss a series equal to its denominator: the
+ * monitor fires under every reading (DESIGN §4 "Silence").
  */
-export function tagMetricName(scope: string, tag: string): string {
-  const base = scopeMetricName(scope).replace(/\.spans$/, '');
-  return `${base}.tag.${tagSegment(tag)}.spans`;
+export function missingTagMetricName(scope: string, tag: string): string {
+  return `${scopeStem(scope)}.missing.${tagSegment(tag)}.spans`;
 }
 
 /** The span-search filter of the scope metric (`*` means every span: the filter is just the env/service set). */
@@ -168,11 +184,11 @@ export function hasTagQuery(tag: string): string {
   return RESERVED_ATTRIBUTES.has(tag) ? `${tag}:*` : `@${tag}:*`;
 }
 
-/** The span-search filter of the numerator: the scope plus "has the tag". */
-export function tagFilterQuery(scope: string, tag: string): string {
-  const has = hasTagQuery(tag);
+/** The span-search filter of the missing-tag metric: the scope plus "lacks the tag" (`(scope) -@usr.id:*`). */
+export function missingTagFilterQuery(scope: string, tag: string): string {
+  const lacks = `-${hasTagQuery(tag)}`;
   const s = scopeFilterQuery(scope);
-  return s === '*' ? has : `(${s}) ${has}`;
+  return s === '*' ? lacks : `(${s}) ${lacks}`;
 }
 
 /**

@@ -7,8 +7,8 @@ import {
   METRIC_TAGS,
   NATIVE_METRICS,
   requiredTagValue,
+  missingTagMetricName,
   scopeMetricName,
-  tagMetricName,
 } from './metrics';
 
 /** Tag filter `{service:x,env:prod}`; extra filters (e.g. `version:$version.value`) appended in order. */
@@ -28,6 +28,12 @@ export function countQuery(metric: string, tagFilter: string, by: readonly strin
 export interface RatioQuery {
   readonly numerator: string;
   readonly denominator: string;
+  /**
+   * Graph `1 - numerator / denominator` (coverage from a count of failures). Dashboards wrap the numerator in
+   * `default_zero()`: a failure count has no points while nothing fails, and filling those intervals with 0 on a
+   * timeseries widget is a documented use of it (DOC:content/en/dashboards/functions/interpolation.md).
+   */
+  readonly complement?: boolean;
 }
 
 /** Orphan spans over checked spans (collector metrics). */
@@ -47,17 +53,37 @@ export function continuityQuery(tagFilter: string): RatioQuery {
   };
 }
 
-/** Spans in `scope` carrying `tag` over spans in `scope` (native span-based metrics). */
+/**
+ * Spans in `scope` lacking `tag` over spans in `scope` (native span-based metrics): the share tag-coverage monitors
+ * alert on. Total loss of the tag makes the numerator equal the denominator instead of making it vanish
+ * (see missingTagMetricName).
+ */
+export function missingTagQuery(scope: string, tag: string, tagFilter: string, by: readonly string[] = []): RatioQuery {
+  return {
+    numerator: countQuery(missingTagMetricName(scope, tag), tagFilter, by),
+    denominator: countQuery(scopeMetricName(scope), tagFilter, by),
+  };
+}
+
+/** Tag coverage for graphs: `1 - missing / in scope` (see missingTagQuery). */
 export function tagCoverageQuery(
   scope: string,
   tag: string,
   tagFilter: string,
   by: readonly string[] = [],
 ): RatioQuery {
-  return {
-    numerator: countQuery(tagMetricName(scope, tag), tagFilter, by),
-    denominator: countQuery(scopeMetricName(scope), tagFilter, by),
-  };
+  return { ...missingTagQuery(scope, tag, tagFilter, by), complement: true };
+}
+
+/**
+ * The coverage SLO's good/total: good = in scope − missing. When the tag vanishes both series exist and good is 0,
+ * so the loss is counted; while nothing is missing, `missing` has no points, and whether an SLO then counts the
+ * interval as all good or drops it is undocumented (datadog-semantics §8): under either reading a loss still
+ * burns the budget (dropped healthy intervals only make it burn faster).
+ */
+export function tagCoverageSloQuery(scope: string, tag: string, tagFilter: string): RatioQuery {
+  const q = missingTagQuery(scope, tag, tagFilter);
+  return { numerator: `${q.denominator} - ${q.numerator}`, denominator: q.denominator };
 }
 
 /** `required_tag:usr.id`: selects one rule's series among the collector's tag-coverage metrics. */
@@ -106,7 +132,7 @@ export function tracerFamiliesQuery(tagFilter: string, by: readonly string[] = [
   return `max:${COLLECTOR_METRICS.tracerFamilies}${tagFilter}${groupBy}`;
 }
 
-/** Every ingested span (native): zero for a window means tracing is off. */
+/** Every ingested span (native): no point in a window means tracing is off. */
 export function ingestedSpansQuery(tagFilter: string, by: readonly string[] = []): string {
   return countQuery(NATIVE_METRICS.spansIngested, tagFilter, by);
 }

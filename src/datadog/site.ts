@@ -11,7 +11,9 @@ const APP_HOSTS: Readonly<Record<string, string>> = {
   'datadoghq.eu': 'app.datadoghq.eu',
   'ap1.datadoghq.com': 'ap1.datadoghq.com',
   'ap2.datadoghq.com': 'ap2.datadoghq.com',
+  'uk1.datadoghq.com': 'uk1.datadoghq.com',
   'ddog-gov.com': 'app.ddog-gov.com',
+  'us2.ddog-gov.com': 'us2.ddog-gov.com',
 };
 
 export const SITES: readonly string[] = Object.keys(APP_HOSTS);

@@ -46,7 +46,7 @@ function monitorLines(m: MonitorSpec, service: string, indent: string): string[]
     out.push(`${i}critical: ${q(`${m.comparator} ${m.thresholds.critical}`)}`);
     if (m.thresholds.warning !== undefined) out.push(`${i}warning: ${q(`${m.comparator} ${m.thresholds.warning}`)}`);
   }
-  if (m.noDataMinutes !== undefined) out.push(`${i}no_data_after_minutes: ${m.noDataMinutes}`);
+  if (m.onMissingData !== undefined) out.push(`${i}on_missing_data: ${m.onMissingData}`);
   if (m.role === 'alert') {
     if (m.notify) out.push(...notifyLines(m.notify, i));
     if (m.priority !== undefined) out.push(`${i}priority: ${m.priority}`);

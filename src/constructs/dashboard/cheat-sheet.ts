@@ -128,7 +128,7 @@ export function cheatSheetInvestigate(ctx: CheatSheetContext): string {
   return [
     '## How to investigate',
     '',
-    `1. **Which deploy broke it?** Read the *by version* graphs below: the version whose line drops (or jumps) is the one. Deploy markers come from APM deployment tracking, which needs \`version\` on the spans. Set the version template variable to compare two versions. The APM service page (link above) lists versions with first/last seen times.`,
+    `1. **Which deploy broke it?** Read the *by version* graphs below: the version whose line drops (or jumps) is the one. Deploy markers are the trace-health collector's "version first seen" events: one per new \`version\` in this service's sampled traces (so the spans need \`version\`, and \`collect --live --submit --state\` must run). Set the version template variable to compare two versions. The APM service page (link above) lists versions with first/last seen times.`,
     `2. **Look at real traces**: open the Trace Explorer links above for \`env:${ctx.env}\`; the monitor notification and the collector report link example trace ids.`,
     '3. **Find the edge**: *Unpaired calls by callee* names the caller→callee pair where context is lost. Open one trace that crosses it and compare the headers each side sends and reads.',
     '4. **Check the tracer set-up** of the services involved (next section), then the recent changes: framework upgrades, tracing-library upgrades, a new proxy or queue.',

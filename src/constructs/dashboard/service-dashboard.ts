@@ -18,6 +18,7 @@ import {
   unexpectedRootsQuery,
   unpairedCallsQuery,
 } from '../../datadog/queries';
+import { deployMarkerQuery } from '../../datadog/deploy-events';
 import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
 import {
   cheatSheetInvestigate,
@@ -58,15 +59,6 @@ export const DASHBOARD_TITLE_PREFIX = 'Trace health — ';
 
 export function serviceDashboardTitle(service: string): string {
   return `${DASHBOARD_TITLE_PREFIX}${service}`;
-}
-
-/**
- * Deploy markers: APM deployment tracking emits a `deployment_analysis` event when a new `version` of a service
- * starts serving (DESIGN §4; the event tag is documented for monitors, its use as an overlay is unverified — one
- * constant to change). The *by version* graphs show the same deploys as a change of line.
- */
-export function deployEventsQuery(service: string): string {
-  return `tags:deployment_analysis service:${service}`;
 }
 
 /**
@@ -232,7 +224,8 @@ export function serviceDashboardJson(input: ServiceDashboardInput): DashboardJso
   const { policy, service } = input;
   const env = policy.envs[0] ?? '*';
   const ctx: CheatSheetContext = { service: policy.service, env, languages: service.languages };
-  const events = [deployEventsQuery(policy.service)];
+  // Deploy markers: the collector's "version first seen" events (src/datadog/deploy-events.ts).
+  const events = [deployMarkerQuery(policy.service)];
   const slos = orderedSloEntries(input.sloIds, policy.requiredTags);
 
   const widgets: Widget[] = [

@@ -50,7 +50,10 @@ function ratioParts(f: RatioFormula): { queries: JsonObject[]; formula: JsonObje
   const den = `${f.name}_all`;
   return {
     queries: [metricQuery(num, f.ratio.numerator), metricQuery(den, f.ratio.denominator)],
-    formula: { alias: f.alias, formula: `${num} / ${den}` },
+    formula: {
+      alias: f.alias,
+      formula: f.ratio.complement ? `1 - (default_zero(${num}) / ${den})` : `${num} / ${den}`,
+    },
   };
 }
 

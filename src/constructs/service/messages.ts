@@ -46,9 +46,13 @@ export const PROPAGATION_CAUSES: readonly string[] = [
   'Two tracing libraries in one service (the Datadog tracer and an OpenTelemetry SDK), each starting its own traces.',
 ];
 
-/** Trace Explorer link whose query may hold `{{var.name}}` template variables (left unencoded for Datadog). */
+/**
+ * Trace Explorer link whose query may hold `{{var.name}}` template variables. Datadog fills them in when it sends
+ * the notification; inside a URL they must go through `{{urlencode "var.name"}}` (DOC:content/en/monitors/notify/
+ * variables.md, "urlencode"), or a value such as version `1.2+abc` breaks the link.
+ */
 export function explorerLink(site: string, query: string): string {
-  return traceExplorerUrl(site, query).replace(/%7B%7B([A-Za-z0-9_.]+)%7D%7D/g, '{{$1}}');
+  return traceExplorerUrl(site, query).replace(/%7B%7B([A-Za-z0-9_.]+)%7D%7D/g, '{{urlencode "$1"}}');
 }
 
 /**
@@ -68,7 +72,10 @@ export function percent(ratio: number): string {
 }
 
 function statusPrefix(): string {
-  return '{{#is_alert}}[critical] {{/is_alert}}{{#is_warning}}[warning] {{/is_warning}}{{#is_recovery}}[recovered] {{/is_recovery}}';
+  return (
+    '{{#is_alert}}[critical] {{/is_alert}}{{#is_warning}}[warning] {{/is_warning}}' +
+    '{{#is_no_data}}[no data] {{/is_no_data}}{{#is_recovery}}[recovered] {{/is_recovery}}'
+  );
 }
 
 /** The full message of a notifying monitor, ending with the block that notifies `routes`. */

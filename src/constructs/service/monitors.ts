@@ -14,6 +14,12 @@
  * Guards are shared: orphan rate and unexpected roots use one "spans checked by version" guard; tag rules with
  * the same scope share that scope's guard. Components carry `trace-health-role:component` so that monitor
  * searches and summary widgets can leave them out (a guard is in ALERT whenever traffic is sufficient).
+ *
+ * Silence. Every ratio counts the failure (orphans, spans missing a tag, unpaired calls), so the failure makes a
+ * series appear rather than vanish (DESIGN §4). Components resolve on missing data (`on_missing_data: resolve`):
+ * a ratio whose failure count went back to nothing, or a guard without traffic, must show OK — under the reading
+ * where such a window is No Data (datadog-semantics §1, undocumented), a composite with `notify_no_data` off would
+ * otherwise keep its last state (§5), and an alert would never recover. `trace-health simulate` checks each path.
  */
 import {
   checkedSpansQuery,
@@ -21,15 +27,15 @@ import {
   doubleInstrumentedQuery,
   filter,
   ingestedSpansQuery,
+  missingTagQuery,
   orphanRateQuery,
   ratioExpression,
   RatioQuery,
-  tagCoverageQuery,
   tracerFamiliesQuery,
   unexpectedRootsQuery,
   unpairedCallsQuery,
 } from '../../datadog/queries';
-import { COLLECTOR_METRICS, missingTagSpanQuery, scopeMetricName } from '../../datadog/metrics';
+import { COLLECTOR_METRICS, missingTagSpanQuery, NATIVE_METRICS, scopeMetricName } from '../../datadog/metrics';
 import type { Service } from '../../catalog/model';
 import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
 import { TagRuleConflict } from '../tag-rule-source';
@@ -114,16 +120,18 @@ export function alerting(
   };
 }
 
+/** A composite's building block: notifies nobody, and shows OK on missing data (see the file comment). */
 function component(
   ctx: ServiceContext,
   env: string,
   check: string,
   alertName: string,
-): Pick<MonitorSpec, 'role' | 'tags' | 'message'> {
+): Pick<MonitorSpec, 'role' | 'tags' | 'message' | 'onMissingData'> {
   return {
     role: 'component',
     tags: tagsFor(ctx, env, check, 'component'),
     message: componentMessage(alertName),
+    onMissingData: 'resolve',
   };
 }
 
@@ -132,6 +140,8 @@ interface Guard {
   /** The count the guard needs at least `minSpans` of, with the same `by` as the ratio it guards. */
   readonly countQuery: string;
   readonly label: string;
+  /** What it counts, plural: `spans`, or `calls` for the call-edge guard. */
+  readonly unit: string;
 }
 
 function guardSpec(ctx: ServiceContext, env: string, guard: Guard): MonitorSpec {
@@ -153,6 +163,8 @@ function guardSpec(ctx: ServiceContext, env: string, guard: Guard): MonitorSpec 
 interface GuardedRatio {
   readonly id: string;
   readonly check: string;
+  /** The required tag (tag coverage). */
+  readonly tag?: string;
   readonly label: string;
   readonly ratio: RatioQuery;
   readonly comparator: Comparator;
@@ -166,9 +178,11 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
   const svc = ctx.service.name;
   const name = monitorName(svc, env, g.label);
   const ratioId = `${g.id}_ratio`;
+  const tag = g.tag === undefined ? {} : { tag: g.tag };
   const ratio: MonitorSpec = {
     id: ratioId,
     check: g.check,
+    ...tag,
     type: 'query alert',
     name: `${name} · ratio`,
     expression: `${rollup(ctx)}:${ratioExpression(g.ratio)}`,
@@ -179,6 +193,7 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
   const composite: MonitorSpec = {
     id: g.id,
     check: g.check,
+    ...tag,
     role: 'alert',
     type: 'composite',
     name,
@@ -200,12 +215,12 @@ export function msgCtx(ctx: ServiceContext, env: string): MessageContext {
   };
 }
 
-function guardRule(ctx: ServiceContext): string {
-  return `Only judged when at least ${ctx.policy.minSpans} spans were checked in the window (quiet windows are ignored).`;
+function guardRule(ctx: ServiceContext, unit: string): string {
+  return `Only judged when at least ${ctx.policy.minSpans} ${unit} were checked in the window (quiet windows are ignored).`;
 }
 
-function rateRule(ctx: ServiceContext, t: Thresholds, of: string): string {
-  return `Alerts when more than ${percent(t.critical)} (warning: ${percent(t.warning)}) of ${of} over the last ${ctx.policy.window}. ${guardRule(ctx)}`;
+function rateRule(ctx: ServiceContext, t: Thresholds, of: string, unit = 'spans'): string {
+  return `Alerts when more than ${percent(t.critical)} (warning: ${percent(t.warning)}) of ${of} over the last ${ctx.policy.window}. ${guardRule(ctx, unit)}`;
 }
 
 const BY_VERSION = ['version'];
@@ -216,6 +231,7 @@ function spansCheckedGuard(ctx: ServiceContext, env: string): Guard {
     id: `${env}_guard_spans-checked`,
     countQuery: checkedSpansQuery(filter(ctx.service.name, env), BY_VERSION),
     label: 'spans checked by version',
+    unit: 'spans',
   };
 }
 
@@ -242,24 +258,37 @@ export function orphanRateMonitors(ctx: ServiceContext, env: string): MonitorSpe
 
 function scopeGuard(ctx: ServiceContext, env: string, rule: TagRule): Guard {
   const metric = scopeMetricName(rule.scope);
-  const segment = idSegment(metric.replace(/^trace_health\.scope\./, '').replace(/\.spans$/, ''));
+  // Every span (`*`) counts on spans.ingested; its guard keeps the id it had as `scope.all` (ids are addresses).
+  const stem = metric === NATIVE_METRICS.spansIngested ? 'all' : metric.replace(/^trace_health\.scope\./, '');
+  const segment = idSegment(stem.replace(/\.spans$/, ''));
   return {
     id: `${env}_guard_scope-${segment}`,
     countQuery: countQuery(metric, filter(ctx.service.name, env)),
     label: scopeLabel(rule.scope),
+    unit: 'spans',
   };
 }
 
+/** `1 − coverage` without floating-point noise: coverage 0.95 → missing share 0.05, not 0.050000000000000044. */
+export function missingShare(coverage: number): number {
+  return Number((1 - coverage).toPrecision(12));
+}
+
+/**
+ * Tag coverage, alerted on as its complement: the share of spans in scope that lack the tag, `> 1 − coverage`
+ * (the same rule as `coverage < threshold`), because a failure count cannot vanish when the tag does.
+ */
 export function tagCoverageMonitors(ctx: ServiceContext, env: string, rule: TagRule): MonitorSpec[] {
   const svc = ctx.service.name;
   const t = ctx.policy.tagCoverage;
   return guardedRatio(ctx, env, {
     id: `${env}_${CHECKS.tagCoverage}_${idSegment(rule.tag)}`,
     check: CHECKS.tagCoverage,
+    tag: rule.tag,
     label: `${rule.tag} coverage`,
-    ratio: tagCoverageQuery(rule.scope, rule.tag, filter(svc, env)),
-    comparator: '<',
-    thresholds: t,
+    ratio: missingTagQuery(rule.scope, rule.tag, filter(svc, env)),
+    comparator: '>',
+    thresholds: { critical: missingShare(t.critical), warning: missingShare(t.warning) },
     guard: scopeGuard(ctx, env, rule),
     text: {
       headline: `spans are missing the \`${rule.tag}\` tag`,
@@ -273,8 +302,9 @@ export function tagCoverageMonitors(ctx: ServiceContext, env: string, rule: TagR
       ],
       explorer: [{ label: `Spans missing ${rule.tag}`, query: missingTagSpanQuery(svc, env, rule) }],
       rule:
-        `Alerts when fewer than ${percent(t.critical)} (warning: ${percent(t.warning)}) of the spans in scope carry ` +
-        `the tag over the last ${ctx.policy.window}. ${guardRule(ctx)}`,
+        `Alerts when more than ${percent(missingShare(t.critical))} (warning: ${percent(missingShare(t.warning))}) ` +
+        `of the spans in scope lack the tag — coverage below ${percent(t.critical)} (warning: ${percent(t.warning)}) — ` +
+        `over the last ${ctx.policy.window}, including when the tag disappears entirely. ${guardRule(ctx, 'spans')}`,
     },
   });
 }
@@ -317,6 +347,7 @@ export function unpairedCallsMonitors(ctx: ServiceContext, env: string): Monitor
       id: `${env}_guard_calls-checked`,
       countQuery: countQuery(COLLECTOR_METRICS.callsChecked, filter(svc, env), BY_PEER),
       label: 'calls checked by callee',
+      unit: 'calls',
     },
     text: {
       headline: 'calls to another service arrive without their trace',
@@ -329,7 +360,7 @@ export function unpairedCallsMonitors(ctx: ServiceContext, env: string): Monitor
           query: `service:${svc} env:${env} @peer.service:{{peer_service.name}}`,
         },
       ],
-      rule: rateRule(ctx, ctx.policy.orphanRate, 'checked calls to one callee are unpaired'),
+      rule: rateRule(ctx, ctx.policy.orphanRate, 'checked calls to one callee are unpaired', 'calls'),
     },
   });
 }
@@ -397,22 +428,28 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
 
 /**
  * "No traces": the service is in the catalog but sent no span in the window — tracing is off, or the service
- * was renamed. A count metric with no spans has no points at all rather than zeros, so the query wraps it in
- * `default_zero()` (gaps become 0 and `< 1` fires) and `notify_no_data` covers a series that never existed.
+ * was renamed. A span-based count metric has no points at all while no span matches (datadog-semantics §9), and
+ * `default_zero()` cannot fill a window without any point (DOC:content/en/dashboards/functions/interpolation.md),
+ * so silence can only be seen as missing data: `on_missing_data: show_and_notify_no_data` makes a window without
+ * points a notifying No Data state after one evaluation window (DOC:content/en/monitors/guide/on_missing_data.md),
+ * and its routes include No Data (`{ noData: true }`): a No Data notification does not enter `{{#is_alert}}`
+ * (DOC:content/en/monitors/notify/variables.md), so every handle, pagers included, is either outside the
+ * conditional blocks (it hears every transition this monitor has) or in its `{{#is_no_data}}` block. Datadog
+ * only reports No Data for a monitor that had data before (DOC:content/en/monitors/configuration/_index.md): a
+ * service that never sent a span is not caught here.
  */
 export function noTracesMonitor(ctx: ServiceContext, env: string): MonitorSpec {
   const svc = ctx.service.name;
-  const minutes = windowMinutes(ctx.policy.window);
   return {
     id: `${env}_${CHECKS.noTraces}`,
     check: CHECKS.noTraces,
     role: 'alert',
     type: 'query alert',
     name: monitorName(svc, env, 'no traces'),
-    expression: `${rollup(ctx)}:default_zero(${ingestedSpansQuery(filter(svc, env))})`,
+    expression: `${rollup(ctx)}:${ingestedSpansQuery(filter(svc, env))}`,
     comparator: '<',
     thresholds: { critical: 1 },
-    noDataMinutes: 2 * minutes,
+    onMissingData: 'show_and_notify_no_data',
     ...alerting(
       ctx,
       env,
@@ -427,9 +464,9 @@ export function noTracesMonitor(ctx: ServiceContext, env: string): MonitorSpec {
           'The service was retired but is still in the catalog: remove it from the catalog or disable it in trace-health.yaml.',
         ],
         explorer: [{ label: 'Recent spans of this service', query: `service:${svc}` }],
-        rule: `Alerts when no span was ingested over the last ${ctx.policy.window}, and when the metric has had no data for ${2 * minutes} minutes.`,
+        rule: `Goes to No Data, and notifies everyone including pagers, when no span was ingested over the last ${ctx.policy.window}.`,
       },
-      // noDataMinutes makes it notify on No Data: its pagers are in the No Data blocks too.
+      // show_and_notify_no_data: its No Data state is the alert, so the No Data routes are told too.
       { warns: false, noData: true },
     ),
   };

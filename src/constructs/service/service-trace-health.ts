@@ -13,7 +13,7 @@ import {
   ServiceLevelObjectiveConfig,
 } from '../../datadog/provider';
 import { planService, ServicePlan, ServicePlanInput } from './plan';
-import { MonitorSpec, monitorQuery, SloSpec } from './specs';
+import { MonitorSpec, monitorOptions, monitorQuery, SloSpec } from './specs';
 
 export interface ServiceTraceHealthProps extends ServicePlanInput {
   /** Policy `validateMonitors`: the provider asks Datadog to validate each monitor query on every plan. */
@@ -35,11 +35,7 @@ export function monitorConfig(spec: MonitorSpec, validate: boolean): MonitorConf
       critical: String(t.critical),
       warning: t.warning === undefined ? undefined : String(t.warning),
     },
-    // Collector metrics arrive in batches and span metrics are sparse for quiet services: judge what the window
-    // has instead of waiting for a full window of points (Datadog's advice for sparse count metrics).
-    requireFullWindow: spec.type === 'query alert' ? false : undefined,
-    notifyNoData: spec.noDataMinutes === undefined ? undefined : true,
-    noDataTimeframe: spec.noDataMinutes,
+    ...monitorOptions(spec),
     validate,
   };
 }

@@ -5,7 +5,7 @@
  * an SLO by itself only colours a widget; the budget monitor is what tells the team before the budget is gone.
  */
 import { missingTagSpanQuery } from '../../datadog/metrics';
-import { continuityQuery, filter, tagCoverageQuery } from '../../datadog/queries';
+import { continuityQuery, filter, tagCoverageSloQuery } from '../../datadog/queries';
 import type { TagRule } from '../../policy/model';
 import { serviceDashboardTitle } from '../dashboard';
 import { idSegment } from '../ids';
@@ -59,7 +59,7 @@ export function continuitySlo(ctx: ServiceContext, env: string): SloSpec {
 }
 
 export function tagCoverageSlo(ctx: ServiceContext, env: string, rule: TagRule): SloSpec {
-  const q = tagCoverageQuery(rule.scope, rule.tag, filter(ctx.service.name, env));
+  const q = tagCoverageSloQuery(rule.scope, rule.tag, filter(ctx.service.name, env));
   const s = ctx.policy.slo;
   return {
     id: `${env}_slo_${SLO_CHECKS.tagCoverage}_${idSegment(rule.tag)}`,
@@ -69,7 +69,7 @@ export function tagCoverageSlo(ctx: ServiceContext, env: string, rule: TagRule):
     name: sloName(ctx.service.name, env, `${rule.tag} coverage`),
     description:
       `Share of ${scopeLabel(rule.scope)} that carry \`${rule.tag}\` (Datadog span-based metrics, all ingested ` +
-      `spans). ${seeDashboard(ctx)}`,
+      `spans: in scope minus those missing the tag). ${seeDashboard(ctx)}`,
     numerator: q.numerator,
     denominator: q.denominator,
     timeframe: s.timeframe,

@@ -36,9 +36,34 @@ export interface MonitorSpec {
   /** 1 (highest) … 5; notifying monitors only. */
   readonly priority?: number;
   readonly tags: readonly string[];
-  /** Notify when the query has had no data for this long (the "no traces" check). */
-  readonly noDataMinutes?: number;
+  /** What a query alert does when its window has no data (see OnMissingData); query alerts only. */
+  readonly onMissingData?: OnMissingData;
+  /** The required tag a tag-coverage monitor (composite and ratio) is about. */
+  readonly tag?: string;
 }
+
+/** Monitor options beyond query and thresholds: what Terraform gets (monitorConfig) and `simulate` evaluates. */
+export interface MonitorOptions {
+  readonly requireFullWindow?: boolean;
+  readonly onMissingData?: OnMissingData;
+}
+
+export function monitorOptions(spec: MonitorSpec): MonitorOptions {
+  return {
+    // Collector metrics arrive in batches and span metrics are sparse for quiet services: judge what the window
+    // has instead of waiting for a full window of points (Datadog's advice for sparse count metrics).
+    requireFullWindow: spec.type === 'query alert' ? false : undefined,
+    onMissingData: spec.onMissingData,
+  };
+}
+
+/**
+ * `on_missing_data` of a metric monitor (DOC:content/en/monitors/guide/on_missing_data.md; provider 3.82.0
+ * `on_missing_data`, not available on composite or SLO monitors): `show_and_notify_no_data` turns a window without
+ * points into a notifying No Data state after one evaluation window; `resolve` shows OK. Used instead of
+ * `notify_no_data`/`no_data_timeframe`, whose default timeframe the docs disagree on (datadog-semantics §3).
+ */
+export type OnMissingData = 'show_no_data' | 'show_and_notify_no_data' | 'resolve' | 'default';
 
 export interface SloSpec {
   readonly id: string;
