@@ -516,6 +516,7 @@ export function synth(opts: SynthOptions): SynthResult {
           toPosix(path.relative(path.join(outDir, 'stacks', stack), inputs.policyDir)),
         );
         app.synth();
+        dropUnwrittenMetadataPaths(tmp);
       }),
   });
 
@@ -526,6 +527,25 @@ export function synth(opts: SynthOptions): SynthResult {
     outDir,
     reviewDir,
   };
+}
+
+/**
+ * cdktf's manifest.json names a `stacks/<stack>/metadata.json` for every stack, but cdktf only writes that file for
+ * HCL output (cdktf 0.21.0 lib/synthesize/synthesizer.js: `metadata.json` is written in the `hclOutput` branch
+ * only). A manifest must not point at files that are not there: the entries are dropped.
+ */
+function dropUnwrittenMetadataPaths(outDir: string): void {
+  const file = path.join(outDir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { stacks: Record<string, Record<string, unknown>> };
+  let changed = false;
+  for (const stack of Object.values(manifest.stacks)) {
+    const meta = stack.stackMetadataPath;
+    if (typeof meta === 'string' && !existsSync(path.join(outDir, meta))) {
+      delete stack.stackMetadataPath;
+      changed = true;
+    }
+  }
+  if (changed) writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 interface OutputWrite {

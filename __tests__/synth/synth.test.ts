@@ -148,6 +148,65 @@ describe('synth (small project)', () => {
   });
 });
 
+describe('synth: where things are written', () => {
+  let p: Project;
+  beforeEach(() => (p = project()));
+  afterEach(() => p.dispose());
+
+  test('--out takes the Terraform JSON only; the review manifest goes beside the policy, or to --review-dir', async () => {
+    p.write('conf/th.yaml', p.read('trace-health.yaml').replace('catalog: catalog', 'catalog: ../catalog'));
+    const r = await run(p, 'synth', '--config', 'conf/th.yaml', '--out', 'build/cdktf.out');
+    expect([r.code, r.stdout]).toStrictEqual([
+      0,
+      'synthesized 4 stacks into build/cdktf.out/stacks (core, team-alpha, team-beta, team-gamma); review manifest ' +
+        'in conf/review/\n',
+    ]);
+    expect(existsSync(path.join(p.dir, 'conf/review/core.yaml'))).toBe(true);
+    expect(existsSync(path.join(p.dir, 'build/review'))).toBe(false);
+
+    const moved = await run(p, 'synth', '-c', 'conf/th.yaml', '-o', 'build/cdktf.out', '--review-dir', 'build/review');
+    expect([moved.code, moved.stdout]).toStrictEqual([
+      0,
+      'synthesized 4 stacks into build/cdktf.out/stacks (core, team-alpha, team-beta, team-gamma); review manifest ' +
+        'in build/review/\n',
+    ]);
+    expect(readdirSync(path.join(p.dir, 'build/review')).sort()).toEqual([
+      'core.yaml',
+      'team-alpha.yaml',
+      'team-beta.yaml',
+      'team-gamma.yaml',
+    ]);
+    // `review --check` finds it there too.
+    const check = await run(p, 'review', '-c', 'conf/th.yaml', '--review-dir', 'build/review');
+    expect([check.code, check.stdout]).toStrictEqual([0, 'review manifest is current (4 files in build/review/)\n']);
+  });
+
+  test('--help says where the review manifest goes', async () => {
+    const r = await run(p, 'synth', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--review-dir <dir>');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'review manifest folder (default: review/ beside the policy file, whatever --out says)',
+    );
+  });
+
+  test('manifest.json names only files synth wrote (cdktf lists a metadata.json it writes for HCL output only)', async () => {
+    expect((await run(p, 'synth')).code).toBe(0);
+    const manifest = JSON.parse(p.read('cdktf.out/manifest.json')) as {
+      stacks: Record<string, Record<string, string>>;
+    };
+    for (const [name, stack] of Object.entries(manifest.stacks)) {
+      expect(stack.stackMetadataPath).toBeUndefined();
+      expect(existsSync(path.join(p.dir, 'cdktf.out', stack.synthesizedStackPath))).toBe(true);
+      expect(readdirSync(path.join(p.dir, 'cdktf.out', stack.workingDirectory))).toEqual(['cdk.tf.json']);
+      expect(name).toBe(stack.name);
+    }
+    // Selective synth keeps it so.
+    expect((await run(p, 'synth', '--stack', 'team-alpha')).code).toBe(0);
+    expect(p.read('cdktf.out/manifest.json')).not.toContain('metadata.json');
+  });
+});
+
 describe('synth: routing rules and warnings', () => {
   let p: Project;
   beforeEach(() => (p = project()));

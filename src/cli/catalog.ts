@@ -51,13 +51,21 @@ export function catalogCommand(program: Command, ctx: CliContext): void {
         ctx.exitCode = 2;
         return;
       }
-      ctx.io.out(summary.join('\n'));
       const warnings = catalogWarnings(report.catalog);
-      for (const w of warnings) ctx.io.err(`warning: ${w}`);
+      // With --strict a warning fails the check: say so instead of "valid" (and print no summary on stdout).
       if (opts.strict && warnings.length > 0) {
-        ctx.io.err(`${catalogPath}: ${plural(warnings.length, 'warning')} (--strict)`);
+        for (const w of warnings) ctx.io.err(`warning: ${w}`);
+        const { services, entities } = report.catalog;
+        ctx.io.err(
+          `${catalogPath}: not valid with --strict, ${plural(warnings.length, 'warning')} ` +
+            `(${plural(services.length, 'service')}, ${plural(entities.length, 'other entity', 'other entities')} ` +
+            `in ${plural(report.files, 'file')})`,
+        );
         ctx.exitCode = 1;
+        return;
       }
+      ctx.io.out(summary.join('\n'));
+      for (const w of warnings) ctx.io.err(`warning: ${w}`);
     });
 
   catalog
