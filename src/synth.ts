@@ -51,6 +51,7 @@ import type { Policy, ServicePolicy } from './policy/model';
 import { locate } from './policy/document';
 import { formatRouteFailures, requireRouteFailures, RouteFailure, routingWarnings } from './policy/route-check';
 import { resolvePolicy } from './policy/resolve';
+import { readIntegrationNames } from './datadog/integration-names';
 import { locateTagRuleConflict } from './policy/tag-rule-location';
 import { backendForStack, CORE_STACK } from './policy/stacks';
 import { manifestServices, renderCoreManifest, renderServicesManifest } from './review/manifest';
@@ -76,8 +77,10 @@ export interface Inputs {
 export function loadInputs(config: string, cwd: string): Inputs {
   const doc = loadPolicy(config, { cwd });
   // Relative to cwd, so that catalog messages name files the way the user sees them.
-  const catalog = loadCatalog(policyCatalogArg(doc, cwd), { cwd });
-  const policy = resolvePolicy(doc, catalog);
+  const catalogArg = policyCatalogArg(doc, cwd);
+  const catalog = loadCatalog(catalogArg, { cwd });
+  const integrationNames = readIntegrationNames(path.resolve(cwd, catalogArg), catalogArg);
+  const policy = resolvePolicy(doc, catalog, integrationNames ? { integrationNames } : {});
   const policyDir = doc.baseDir ?? path.dirname(path.resolve(cwd, config));
   return { doc, policy, catalog, policyDir };
 }

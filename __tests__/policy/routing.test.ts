@@ -218,6 +218,59 @@ describe('routing: handles from the catalog, the integrations map and the policy
   });
 });
 
+describe('routing with the names Datadog lists (catalog pull --integrations)', () => {
+  const link = 'https://teams.microsoft.com/l/channel/19%3aops%40thread.tacv2/Ops';
+  const pulled = {
+    opsgenie: { services: ['ops'] },
+    microsoftTeams: { handles: [{ name: 'ops-room', channelId: '19:ops@thread.tacv2' }] },
+  };
+
+  test('a Teams link maps itself through the listed channel id; the policy map still wins', () => {
+    const auto = resolveRouting({
+      notify: [],
+      integrations: {},
+      pulled,
+      service: { contacts: [{ type: 'microsoft-teams', contact: link }], integrations: {} },
+    });
+    expect(auto.routes.map((r) => [r.handle, r.sources])).toStrictEqual([
+      [
+        '@teams-ops-room',
+        ["catalog microsoft-teams 19:ops@thread.tacv2 → Datadog's Microsoft Teams handle (catalog pull)"],
+      ],
+    ]);
+    expect(auto.unconfirmed).toBeUndefined();
+    const mapped = resolveRouting({
+      notify: [],
+      integrations: { microsoftTeams: { '19:ops@thread.tacv2': 'ops-typo' } },
+      pulled,
+      service: { contacts: [{ type: 'microsoft-teams', contact: link }], integrations: {} },
+    });
+    expect(mapped.routes.map((r) => r.handle)).toStrictEqual(['@teams-ops-typo']);
+    expect(mapped.unconfirmed).toStrictEqual(['@teams-ops-typo']);
+  });
+
+  test('a handle Datadog does not list is unconfirmed and does not satisfy requireRoute', () => {
+    const r = resolveRouting({
+      notify: [{ handle: '@opsgenie-opz', layer: 'defaults' }],
+      integrations: {},
+      pulled,
+      service: { contacts: [], integrations: {} },
+    });
+    expect(r.unconfirmed).toStrictEqual(['@opsgenie-opz']);
+    expect(missingRoutes({ on: ['alert'] }, { enabled: true, routing: r })).toStrictEqual(['alert']);
+    const ok = resolveRouting({
+      notify: [{ handle: '@opsgenie-ops', layer: 'defaults' }],
+      integrations: {},
+      pulled,
+      service: { contacts: [], integrations: {} },
+    });
+    expect([ok.unconfirmed, missingRoutes({ on: ['alert'] }, { enabled: true, routing: ok })]).toStrictEqual([
+      undefined,
+      [],
+    ]);
+  });
+});
+
 describe('one monitor’s routes', () => {
   const r = route(
     [{ type: 'email', contact: 'team@example.com' }],

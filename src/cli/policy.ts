@@ -1,14 +1,7 @@
 /** `trace-health policy …`: look at the policy as the generator sees it. */
 import { Command } from 'commander';
-import { loadCatalog } from '../catalog';
-import {
-  DEFAULT_POLICY_FILE,
-  explainService,
-  formatExplain,
-  loadPolicy,
-  policyCatalogArg,
-  resolvePolicy,
-} from '../policy';
+import { DEFAULT_POLICY_FILE, explainService, formatExplain } from '../policy';
+import { loadInputs } from '../synth';
 import type { CliContext } from './index';
 
 export function policyCommand(program: Command, ctx: CliContext): void {
@@ -20,8 +13,8 @@ export function policyCommand(program: Command, ctx: CliContext): void {
     .option('-c, --config <file>', 'policy file', `./${DEFAULT_POLICY_FILE}`)
     .option('--json', 'print JSON instead of a table')
     .action((service: string, opts: { config: string; json?: boolean }) => {
-      const doc = loadPolicy(opts.config, { cwd: ctx.io.cwd });
-      const resolved = resolvePolicy(doc, loadCatalog(policyCatalogArg(doc, ctx.io.cwd), { cwd: ctx.io.cwd }));
+      // The same inputs synth reads (policy, catalog, integration names recorded in a snapshot).
+      const { doc, policy: resolved } = loadInputs(opts.config, ctx.io.cwd);
       const explanation = explainService(doc, resolved, service);
       if (opts.json) {
         const { file, service: servicePolicy, backend, rows } = explanation;

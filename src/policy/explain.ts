@@ -129,8 +129,15 @@ export function formatExplain(e: ServiceExplanation): string {
   const sources = r.routes.length
     ? ['', 'Where each handle comes from:', ...r.routes.map((x) => `  ${x.handle.padEnd(wh)}  ${x.sources.join(', ')}`)]
     : [];
+  const unknown = r.unconfirmed?.length
+    ? [
+        '',
+        "Not listed by Datadog's integration (as `catalog pull --integrations` recorded it), so reaching nobody:",
+        ...r.unconfirmed.map((h) => `  ${h}`),
+      ]
+    : [];
   const dropped = r.dropped.length
     ? ['', 'Dropped catalog contacts (no handle made from them):', ...r.dropped.map((d) => `  ${d.what}: ${d.reason}`)]
     : [];
-  return [header, '', ...lines, ...routes, ...sources, ...dropped].join('\n') + '\n';
+  return [header, '', ...lines, ...routes, ...sources, ...unknown, ...dropped].join('\n') + '\n';
 }

@@ -20,7 +20,7 @@ import {
   StackGrouping,
   TagRule,
 } from './model';
-import { IntegrationMaps, PolicyHandle, resolveRouting } from './routing';
+import { IntegrationMaps, IntegrationNames, PolicyHandle, resolveRouting } from './routing';
 import { BUILTIN_DEFAULTS, BUILTIN_TIER_PRIORITY, PolicyLayerFile, TOP_LEVEL_DEFAULTS } from './schema';
 
 import { stackName, UNOWNED_TEAM } from './stacks';
@@ -36,7 +36,12 @@ interface Layer {
 
 const BUILTIN: Layer = { name: 'builtin', path: [], data: BUILTIN_DEFAULTS as unknown as PolicyLayerFile };
 
-export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
+export interface ResolveOptions {
+  /** Names configured in Datadog's integrations, when the catalog snapshot recorded them (`catalog pull --integrations`). */
+  readonly integrationNames?: IntegrationNames;
+}
+
+export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, options: ResolveOptions = {}): Policy {
   const data = doc.data;
   const problems: Problem[] = [...catalogNameProblems(doc, catalog)];
 
@@ -62,7 +67,10 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog): Policy {
       if (serviceLayer)
         layers.push({ name: `services.${service.name}`, path: ['services', service.name], data: serviceLayer });
 
-      const resolved = resolveService(service, team, layers, by, envs, tierMatch, integrations);
+      const resolved = resolveService(service, team, layers, by, envs, tierMatch, {
+        integrations,
+        pulled: options.integrationNames,
+      });
       for (const p of thresholdOrderProblems(resolved, layers)) {
         const entry = orderProblems.get(p.message) ?? { problem: p, services: [] };
         entry.services.push(service.name);
@@ -180,7 +188,7 @@ function resolveService(
   by: StackGrouping,
   envs: readonly string[],
   tierMatch: TierMatch | undefined,
-  integrations: IntegrationMaps,
+  maps: { readonly integrations: IntegrationMaps; readonly pulled?: IntegrationNames },
 ): ServicePolicy {
   const origin: Record<string, PolicyLayer> = {};
   function pick<T>(key: string, get: (l: PolicyLayerFile) => T | undefined): T {
@@ -259,7 +267,7 @@ function resolveService(
     window,
     slo,
     notify,
-    routing: resolveRouting({ notify: entries, integrations, service }),
+    routing: resolveRouting({ notify: entries, ...maps, service }),
     priority,
     origin,
   };

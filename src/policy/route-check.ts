@@ -39,6 +39,17 @@ export function routingWarnings(services: readonly ServicePolicy[]): string[] {
         `${listing(nobody)}. Set notify for them in trace-health.yaml, or map their catalog contacts in ` +
         'integrations (`trace-health policy explain SERVICE` shows what was dropped and why)',
     );
+  const unknown = new Map<string, string[]>();
+  for (const s of services)
+    for (const h of s.routing.unconfirmed ?? []) unknown.set(h, [...(unknown.get(h) ?? []), s.service]);
+  if (unknown.size)
+    out.push(
+      "handles whose name Datadog's integration does not list (as `catalog pull --integrations` recorded it), so " +
+        'they reach nobody: ' +
+        listing(
+          [...unknown.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([h, n]) => `${h} (${listing(n, 3)})`),
+        ),
+    );
   for (const cause of CAUSES) {
     const byValue = new Map<string, string[]>();
     for (const s of services)
@@ -76,7 +87,10 @@ export function requireRouteFailures(policy: Policy, services: readonly ServiceP
       service: s.service,
       ...(s.tier === undefined ? {} : { tier: s.tier }),
       missing,
-      dropped: s.routing.dropped.filter((d) => d.cause !== 'not-a-channel').map((d) => d.what),
+      dropped: [
+        ...s.routing.dropped.filter((d) => d.cause !== 'not-a-channel').map((d) => d.what),
+        ...(s.routing.unconfirmed ?? []).map((h) => `${h} (not in Datadog's integration)`),
+      ],
     });
   }
   return out;

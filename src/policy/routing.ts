@@ -80,6 +80,21 @@ export interface Routing {
   readonly routes: readonly Route[];
   /** In catalog order: contacts first, then integrations. */
   readonly dropped: readonly DroppedContact[];
+  /**
+   * Routed handles whose name the integration's configuration in Datadog does not list (known when `catalog pull
+   * --integrations` recorded it): a typo here pages nobody. Sorted; absent when there is none.
+   */
+  readonly unconfirmed?: readonly string[];
+}
+
+/**
+ * Names configured in Datadog's integrations, as `catalog pull --integrations` records them in the snapshot
+ * (`integrations` beside `definitions`). Only integrations whose API lists its configuration are here (see
+ * docs/routing.md): Opsgenie services (names) and Microsoft Teams tenant-based handles (name and channel id).
+ */
+export interface IntegrationNames {
+  readonly opsgenie?: { readonly services: readonly string[] };
+  readonly microsoftTeams?: { readonly handles: readonly { readonly name: string; readonly channelId?: string }[] };
 }
 
 /** A `notify` entry of one policy layer. */
@@ -256,12 +271,14 @@ class Section {
 type Outcome = { readonly handle: string; readonly source: string } | { readonly dropped: DroppedContact } | undefined;
 
 class Maps {
+  readonly pulled: IntegrationNames;
   readonly pagerduty: Section;
   readonly opsgenie: Section;
   readonly slack: Section;
   readonly microsoftTeams: Section;
   readonly webhooks: Section;
-  constructor(m: IntegrationMaps) {
+  constructor(m: IntegrationMaps, pulled: IntegrationNames = {}) {
+    this.pulled = pulled;
     this.pagerduty = new Section('pagerduty', m.pagerduty);
     this.opsgenie = new Section('opsgenie', m.opsgenie);
     this.slack = new Section('slack', m.slack);
@@ -327,6 +344,13 @@ function teamsOutcome(maps: Maps, value: string): Outcome {
   const channel = teamsChannelId(trimmed);
   const shown = channel && !looksSecret(channel) ? channel : displayValue(trimmed);
   const mapped = maps.microsoftTeams.find(trimmed, channel);
+  // Datadog lists its tenant-based handles with their channel id: the catalog link's channel says which one.
+  const pulled = channel ? maps.pulled.microsoftTeams?.handles.find((h) => h.channelId === channel) : undefined;
+  if (!mapped && pulled)
+    return {
+      handle: `${HANDLE_PREFIX.microsoftTeams}${pulled.name}`,
+      source: `catalog microsoft-teams ${shown} → Datadog's Microsoft Teams handle (catalog pull)`,
+    };
   if (mapped) return mappedOutcome(maps.microsoftTeams, mapped, `catalog microsoft-teams ${shown}`);
   return {
     dropped: {
@@ -388,11 +412,13 @@ export interface RoutingInput {
   readonly notify: readonly PolicyHandle[];
   readonly integrations: IntegrationMaps;
   readonly service: Pick<Service, 'contacts' | 'integrations'>;
+  /** What Datadog's integrations list, when the catalog snapshot recorded it. */
+  readonly pulled?: IntegrationNames;
 }
 
 /** A service's routes and dropped contacts. */
 export function resolveRouting(input: RoutingInput): Routing {
-  const maps = new Maps(input.integrations);
+  const maps = new Maps(input.integrations, input.pulled);
   const routes = new Map<string, { on?: readonly Transition[]; sources: string[] }>();
   const add = (handle: string, source: string, on?: readonly Transition[]) => {
     const r = routes.get(handle) ?? { sources: [] };
@@ -413,16 +439,29 @@ export function resolveRouting(input: RoutingInput): Routing {
   if (pagerduty) take(pagerOutcome(maps.pagerduty, 'pagerduty', pagerduty.serviceUrl));
   if (opsgenie) take(pagerOutcome(maps.opsgenie, 'opsgenie', opsgenie.serviceUrl));
 
+  const handles = [...routes.keys()].sort(compareStrings);
+  const unconfirmed = handles.filter((h) => !confirmed(h, input.pulled ?? {}));
   return {
-    routes: [...routes.entries()]
-      .sort(([a], [b]) => compareStrings(a, b))
-      .map(([handle, r]) => ({
+    routes: handles.map((handle) => {
+      const r = routes.get(handle)!;
+      return {
         handle,
         on: TRANSITIONS.filter((t) => (r.on ?? defaultTransitions(handle)).includes(t)),
         sources: r.sources,
-      })),
+      };
+    }),
     dropped,
+    ...(unconfirmed.length ? { unconfirmed } : {}),
   };
+}
+
+/** False for a handle of an integration whose configured names are known and do not include it. */
+function confirmed(handle: string, pulled: IntegrationNames): boolean {
+  if (pulled.opsgenie && handle.startsWith(HANDLE_PREFIX.opsgenie))
+    return pulled.opsgenie.services.includes(handle.slice(HANDLE_PREFIX.opsgenie.length));
+  if (pulled.microsoftTeams && handle.startsWith(HANDLE_PREFIX.microsoftTeams))
+    return pulled.microsoftTeams.handles.some((h) => h.name === handle.slice(HANDLE_PREFIX.microsoftTeams.length));
+  return true;
 }
 
 /** Handles told about `t`, sorted. */
@@ -490,5 +529,7 @@ export function missingRoutes(
 ): Transition[] | undefined {
   if (!require || !service.enabled) return undefined;
   if (require.tiers && !(service.tierMatch && require.tiers.includes(service.tierMatch.tier))) return undefined;
-  return require.on.filter((t) => handlesOn(service.routing, t).length === 0);
+  // A handle Datadog's integration does not list (a typo in the map) reaches nobody: it does not count.
+  const unknown = new Set(service.routing.unconfirmed ?? []);
+  return require.on.filter((t) => handlesOn(service.routing, t).every((h) => unknown.has(h)));
 }
