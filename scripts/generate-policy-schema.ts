@@ -1,24 +1,34 @@
 /**
- * Writes schema/trace-health.schema.json from the TypeBox definition in src/policy/schema.ts (the same objects ajv
- * validates with), formatted like the rest of the repo. `npm run schema`; a test fails when the file is stale.
+ * Writes schema/trace-health.schema.json (the policy, src/policy/schema.ts) and
+ * schema/trace-health-scenarios.schema.json (simulate's scenario files, src/simulate/scenario-file.ts) from their
+ * TypeBox definitions (the same objects ajv validates with), formatted like the rest of the repo. `npm run schema`;
+ * a test fails when a file is stale.
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { policyJsonSchema } from '../src/policy/schema';
+import { scenarioJsonSchema } from '../src/simulate/scenario-file';
 
 export const POLICY_SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'trace-health.schema.json');
+export const SCENARIO_SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'trace-health-scenarios.schema.json');
+
+async function render(file: string, schema: Record<string, unknown>): Promise<string> {
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(JSON.stringify(schema, null, 2), { ...options, parser: 'json' });
+}
 
 export async function renderPolicySchema(): Promise<string> {
-  const prettier = await import('prettier');
-  const options = (await prettier.resolveConfig(POLICY_SCHEMA_FILE)) ?? {};
-  return prettier.format(JSON.stringify(policyJsonSchema(), null, 2), { ...options, parser: 'json' });
+  return render(POLICY_SCHEMA_FILE, policyJsonSchema());
 }
 
 if (require.main === module) {
-  renderPolicySchema().then(
-    (text) => {
-      writeFileSync(POLICY_SCHEMA_FILE, text);
-      process.stdout.write(`wrote ${path.relative(process.cwd(), POLICY_SCHEMA_FILE)}\n`);
+  Promise.all([renderPolicySchema(), render(SCENARIO_SCHEMA_FILE, scenarioJsonSchema())]).then(
+    ([policy, scenarios]) => {
+      writeFileSync(POLICY_SCHEMA_FILE, policy);
+      writeFileSync(SCENARIO_SCHEMA_FILE, scenarios);
+      for (const f of [POLICY_SCHEMA_FILE, SCENARIO_SCHEMA_FILE])
+        process.stdout.write(`wrote ${path.relative(process.cwd(), f)}\n`);
     },
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

@@ -92,5 +92,6 @@ function loadCommands(): void {
     require('./collect').collectCommand,
     require('./synth').synthCommand,
     require('./review').reviewCommand,
+    require('./simulate').simulateCommand,
   );
 }

@@ -75,17 +75,6 @@ export function tagCoverageQuery(
   return { ...missingTagQuery(scope, tag, tagFilter, by), complement: true };
 }
 
-/**
- * The coverage SLO's good/total: good = in scope − missing. When the tag vanishes both series exist and good is 0,
- * so the loss is counted; while nothing is missing, `missing` has no points, and whether an SLO then counts the
- * interval as all good or drops it is undocumented (datadog-semantics §8): under either reading a loss still
- * burns the budget (dropped healthy intervals only make it burn faster).
- */
-export function tagCoverageSloQuery(scope: string, tag: string, tagFilter: string): RatioQuery {
-  const q = missingTagQuery(scope, tag, tagFilter);
-  return { numerator: `${q.denominator} - ${q.numerator}`, denominator: q.denominator };
-}
-
 /** `required_tag:usr.id`: selects one rule's series among the collector's tag-coverage metrics. */
 export function requiredTagFilter(tag: string): string {
   return `${METRIC_TAGS.requiredTag}:${requiredTagValue(tag)}`;

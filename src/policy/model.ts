@@ -114,6 +114,8 @@ export interface Policy {
   readonly integrations: IntegrationMaps;
   /** `requireRoute`: services of these tiers (normalized; all when absent) must notify someone on each of `on`. */
   readonly requireRoute?: { readonly tiers?: readonly string[]; readonly on: readonly Transition[] };
+  /** Folder of user scenario files for `simulate`, relative to the policy file's folder. */
+  readonly simulationScenarios?: string;
   /** Resolved, one per catalog service (disabled ones included, with enabled=false), sorted by service. */
   readonly services: readonly ServicePolicy[];
   /** Things worth fixing that do not stop anything (tiers no rule covers), one line per cause. */

@@ -104,6 +104,7 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, options: Re
           },
         }
       : {}),
+    ...(data.simulate?.scenarios !== undefined ? { simulationScenarios: data.simulate.scenarios } : {}),
     services,
     warnings: tierWarnings(services),
   };

@@ -583,6 +583,26 @@ export const PolicyFileSchema = Type.Object(
     ),
     integrations: Type.Optional(Integrations),
     requireRoute: Type.Optional(RequireRoute),
+    simulate: Type.Optional(
+      Type.Object(
+        {
+          scenarios: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'Folder of scenario files (*.yaml) that `trace-health simulate` runs besides its built-in scenarios, ' +
+                'relative to this file. Format: schema/trace-health-scenarios.schema.json.',
+              ...expected('a folder path'),
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: '`trace-health simulate`: alert paths proven by scenarios.',
+          ...expected('a mapping with key scenarios'),
+        },
+      ),
+    ),
     defaults: Type.Optional(layer('Settings for every service (the least specific layer).', true)),
     tiers: Type.Optional(
       LayerMap<TierLayerFile>(

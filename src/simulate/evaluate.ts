@@ -42,7 +42,8 @@
  * total has one is undocumented (§8): Reading `zero` counts it as 0 good, `no-data` drops the minute. No events in
  * the timeframe evaluates nothing (the last state is kept).
  */
-import { allHandles, MonitorState, notifiedHandles } from './notifications';
+import type { OnMissingData } from '../constructs/service/specs';
+import { MonitorState, notifiedHandles } from './notifications';
 import {
   Comparator,
   CompositeExpression,
@@ -62,7 +63,7 @@ export type { MonitorState } from './notifications';
 export type Reading = 'zero' | 'no-data';
 export const READINGS: readonly Reading[] = ['zero', 'no-data'];
 
-export type OnMissingData = 'show_no_data' | 'show_and_notify_no_data' | 'resolve' | 'default';
+export type { OnMissingData };
 
 /** A monitor as Datadog gets it (the fields evaluation depends on). */
 export interface SimMonitor {
@@ -112,8 +113,6 @@ export interface MonitorTimeline {
   readonly transitions: readonly Transition[];
   /** State per group at the end. */
   readonly final: ReadonlyMap<string, MonitorState>;
-  /** Every handle the message can reach. */
-  readonly handles: readonly string[];
 }
 
 export interface EvaluateOptions {
@@ -181,7 +180,6 @@ export function evaluate(
       id: r.monitor.id,
       transitions: r.transitions,
       final: new Map([...r.groups].filter(([, g]) => g.state !== undefined).map(([k, g]) => [k, g.state!])),
-      handles: allHandles(r.monitor.message),
     });
   return out;
 }
@@ -556,35 +554,43 @@ class SloRunner extends Runner {
 function minuteSeries(e: Expression, store: MetricStore, n: number, reading: Reading): (number | undefined)[] {
   const out: (number | undefined)[] = new Array(n);
   const series = metricQueries(e).map((q) => store.grouped({ ...q, by: [] })[0]);
+  const cursor = { i: 0 };
   for (let m = 0; m < n; m++) {
-    let i = 0;
-    const value = (x: Expression): number | undefined => {
-      switch (x.kind) {
-        case 'number':
-          return x.value;
-        case 'metric': {
-          const s = series[i++];
-          return s && s.present[m] ? s.values[m] : undefined;
-        }
-        case 'default_zero':
-          return value(x.arg) ?? 0;
-        case 'binary': {
-          const a = value(x.left);
-          const b = value(x.right);
-          if (a === undefined && b === undefined) return undefined;
-          // One operand without a point: 0 under the natural reading (window sums), the minute is incomplete
-          // (and dropped by the caller) under `no-data`.
-          if ((a === undefined || b === undefined) && reading === 'no-data') return undefined;
-          const p = a ?? 0;
-          const q = b ?? 0;
-          if (x.op === '/') return q === 0 ? undefined : p / q;
-          return x.op === '+' ? p + q : x.op === '-' ? p - q : p * q;
-        }
-      }
-    };
-    out[m] = value(e);
+    cursor.i = 0;
+    out[m] = sloMinute(e, series, m, reading, cursor);
   }
   return out;
+}
+
+function sloMinute(
+  x: Expression,
+  series: readonly (GroupedSeries | undefined)[],
+  m: number,
+  reading: Reading,
+  cursor: { i: number },
+): number | undefined {
+  switch (x.kind) {
+    case 'number':
+      return x.value;
+    case 'metric': {
+      const s = series[cursor.i++];
+      return s && s.present[m] ? s.values[m] : undefined;
+    }
+    case 'default_zero':
+      return sloMinute(x.arg, series, m, reading, cursor) ?? 0;
+    case 'binary': {
+      const a = sloMinute(x.left, series, m, reading, cursor);
+      const b = sloMinute(x.right, series, m, reading, cursor);
+      if (a === undefined && b === undefined) return undefined;
+      // One operand without a point: 0 under the natural reading (window sums), the minute is incomplete (and
+      // dropped by the caller) under `no-data`.
+      if ((a === undefined || b === undefined) && reading === 'no-data') return undefined;
+      const p = a ?? 0;
+      const q = b ?? 0;
+      if (x.op === '/') return q === 0 ? undefined : p / q;
+      return x.op === '+' ? p + q : x.op === '-' ? p - q : p * q;
+    }
+  }
 }
 
 class CompositeRunner extends Runner {

@@ -3,6 +3,7 @@
  * scenarios (built-in ones for every service, plus the user's), under every reading of what Datadog's docs leave
  * open. Works on the planned specs — what synth turns into Terraform — never on cdktf objects. Pure.
  */
+import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog/model';
 import { compareStrings } from '../catalog/problems';
 import { optionsFromPolicy } from '../collector/options';
@@ -222,6 +223,11 @@ export function runScenario(
 
 // --- Shapes ---------------------------------------------------------------------------------------------------
 
+/** Shape keys are long JSON texts: keep their SHA-256 instead (map lookups hash the whole key). */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
+}
+
 const PLACEHOLDER = { service: 'zz-sim-service', caller: 'zz-sim-caller', callee: 'zz-sim-callee' } as const;
 const handlePlaceholder = (i: number) => `@zz-sim-handle-${i}`;
 const HANDLE_TOKEN = /\{\{[#^/][^}]*\}\}|(?<![\w%@])@[\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?/g;
@@ -263,13 +269,17 @@ function canonicalService(plan: ServicePlan, base: AnalyzeOptions, traffic: Traf
       denominator: query(x.denominator),
     })),
   };
-  const own = base.services?.[svc];
+  // The team names only the report's sections: it does not change what the collector counts.
+  const own = base.services?.[svc] ? { ...base.services[svc], team: undefined } : undefined;
   const options: AnalyzeOptions = {
     ...base,
     services: own ? { [PLACEHOLDER.service]: own } : {},
     internalServices: (base.internalServices ?? []).includes(svc) ? [PLACEHOLDER.service] : [],
     entrypoints: (base.entrypoints ?? []).includes(svc) ? [PLACEHOLDER.service] : [],
-    catalogServices: (base.catalogServices ?? []).filter((n) => names.has(n)).map((n) => names.get(n)!),
+    catalogServices: (base.catalogServices ?? [])
+      .filter((n) => names.has(n))
+      .map((n) => names.get(n)!)
+      .sort(compareStrings),
   };
   const canonicalPlan = {
     ...plan,
@@ -279,7 +289,7 @@ function canonicalService(plan: ServicePlan, base: AnalyzeOptions, traffic: Traf
   const back = new Map<string, string>();
   for (const [real, placeholder] of names) back.set(placeholder, real);
   for (const [real, placeholder] of handleOf) back.set(placeholder, real);
-  const key = JSON.stringify([sim, options, plan.monitors.map((m) => [m.id, m.role]), [...names.values()]]);
+  const key = digest(JSON.stringify([sim, options, plan.monitors.map((m) => [m.id, m.role]), [...names.values()]]));
   return {
     plan: canonicalPlan,
     sim,
@@ -323,7 +333,7 @@ function canonicalScenario(sc: Scenario, c: ReturnType<typeof canonicalService>)
       notifies: e.notifies.map((h) => c.handleOf.get(h) ?? h),
     })),
   };
-  return { key: `${c.key}\u0000${JSON.stringify({ ...scenario, description: undefined })}`, scenario };
+  return { key: digest(`${c.key}\u0000${JSON.stringify({ ...scenario, description: undefined })}`), scenario };
 }
 
 /** A shape's outcome with the service's own names, handles and scenario text. */

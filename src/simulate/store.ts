@@ -34,6 +34,8 @@ export interface GroupedSeries {
 
 export class MetricStore {
   private readonly byMetric = new Map<string, Map<string, StoredSeries>>();
+  /** The same tags array passed again (the traffic producer reuses its arrays) skips building the key. */
+  private readonly byTagsArray = new Map<string, WeakMap<readonly string[], StoredSeries>>();
   private readonly cache = new Map<string, GroupedSeries[]>();
 
   /** `minutes`: scenario length; points outside [0, minutes) are dropped. */
@@ -41,6 +43,18 @@ export class MetricStore {
 
   add(metric: string, tags: readonly string[], minute: number, value: number, gauge = false): void {
     if (minute < 0 || minute >= this.minutes || !Number.isFinite(value)) return;
+    let known = this.byTagsArray.get(metric);
+    if (!known) this.byTagsArray.set(metric, (known = new WeakMap()));
+    let s = known.get(tags);
+    if (!s) s = this.seriesFor(metric, tags);
+    known.set(tags, s);
+    if (gauge || !s.present[minute]) s.values[minute] = value;
+    else s.values[minute] += value;
+    s.present[minute] = 1;
+    if (this.cache.size) this.cache.clear();
+  }
+
+  private seriesFor(metric: string, tags: readonly string[]): StoredSeries {
     let series = this.byMetric.get(metric);
     if (!series) this.byMetric.set(metric, (series = new Map()));
     const key = tags.join(',');
@@ -60,10 +74,7 @@ export class MetricStore {
       };
       series.set(key, s);
     }
-    if (gauge || !s.present[minute]) s.values[minute] = value;
-    else s.values[minute] += value;
-    s.present[minute] = 1;
-    if (this.cache.size) this.cache.clear();
+    return s;
   }
 
   metrics(): string[] {

@@ -2,10 +2,9 @@
  * Traffic → metric points, produced the way Datadog and the collector produce them.
  *
  * A scenario's traffic is a list of phases (requests per minute, version, and the share of requests with each
- * fault). Each minute's requests are split into a few kinds of trace (healthy, missing a tag, orphaned, …): a
- * request at quantile u of the minute has every fault whose share is above u, so shares combine exactly and a
- * minute has at most one kind per distinct share. Counts per minute are whole traces (the integer part of the
- * running total), so rates below one request a minute still produce sparse, real points.
+ * fault). Each minute's requests are split into kinds of trace (healthy, missing a tag, orphaned, …), faults
+ * independent of each other. Counts per minute are whole traces (the integer part of each kind's running total),
+ * so rates below one request a minute still produce sparse, real points.
  *
  * - Span-based metrics: every span metric of the core stack is matched against each kind's spans with the
  *   project's span-query evaluator (the collector's compiled matcher); a minute gets a point only where at least
@@ -93,12 +92,18 @@ export function phaseKinds(p: TrafficPhase): { kind: Kind; share: number }[] {
   for (const [callee, share] of Object.entries(p.unpaired ?? {})) add(`unpaired:${callee}`, share);
   add('otel', p.secondTracer);
   add('error', p.errors ?? DEFAULT_ERROR_SHARE);
-  const cuts = [...new Set([0, 1, ...faults.map((f) => f.share)])].sort((a, b) => a - b);
+  // Faults are independent: every combination, weighted by the product of the shares (10% missing a tag means
+  // 10% of the error spans too, not the same requests as the errors).
+  let combos: { on: string[]; share: number }[] = [{ on: [], share: 1 }];
+  for (const f of faults)
+    combos = combos.flatMap((c) =>
+      [
+        { on: [...c.on, f.name], share: c.share * f.share },
+        { on: c.on, share: c.share * (1 - f.share) },
+      ].filter((x) => x.share > 0),
+    );
   const out: { kind: Kind; share: number }[] = [];
-  for (let i = 0; i + 1 < cuts.length; i++) {
-    const share = cuts[i + 1] - cuts[i];
-    if (share <= 0) continue;
-    const on = faults.filter((f) => f.share > cuts[i]).map((f) => f.name);
+  for (const { on, share } of combos) {
     const missing = new Set(on.filter((n) => n.startsWith('missing:')).map((n) => n.slice(8)));
     const unpaired = new Set(on.filter((n) => n.startsWith('unpaired:')).map((n) => n.slice(9)));
     const kind: Kind = {

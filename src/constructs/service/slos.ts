@@ -1,11 +1,14 @@
 /**
- * The SLO factory: trace continuity (spans whose parent is present / spans checked, from the collector) and one
- * coverage SLO per required tag marked `slo: true` (spans carrying the tag / spans in scope, from span-based
- * metrics), per env. Target, warning and timeframe come from the policy. Each SLO gets an error-budget alert:
+ * The SLO factory: trace continuity (spans whose parent is present / spans checked) and one coverage SLO per
+ * required tag marked `slo: true` (spans carrying the tag / spans in scope), per env — both from the collector's
+ * counts. The collector sends zeros (a vanished tag is `covered 0`, a point), so good and total events always
+ * exist together; span-based "spans missing the tag" counts have no point while nothing is missing, and whether
+ * an SLO then counts the interval as all good or drops it is undocumented (datadog-semantics §8): under the
+ * dropping reading every healthy minute would vanish and any single missing tag would burn the whole budget. Target, warning and timeframe come from the policy. Each SLO gets an error-budget alert:
  * an SLO by itself only colours a widget; the budget monitor is what tells the team before the budget is gone.
  */
 import { missingTagSpanQuery } from '../../datadog/metrics';
-import { continuityQuery, filter, tagCoverageSloQuery } from '../../datadog/queries';
+import { continuityQuery, filter, sampledTagCoverageQuery } from '../../datadog/queries';
 import type { TagRule } from '../../policy/model';
 import { serviceDashboardTitle } from '../dashboard';
 import { idSegment } from '../ids';
@@ -59,7 +62,7 @@ export function continuitySlo(ctx: ServiceContext, env: string): SloSpec {
 }
 
 export function tagCoverageSlo(ctx: ServiceContext, env: string, rule: TagRule): SloSpec {
-  const q = tagCoverageSloQuery(rule.scope, rule.tag, filter(ctx.service.name, env));
+  const q = sampledTagCoverageQuery(rule.tag, filter(ctx.service.name, env));
   const s = ctx.policy.slo;
   return {
     id: `${env}_slo_${SLO_CHECKS.tagCoverage}_${idSegment(rule.tag)}`,
@@ -68,8 +71,8 @@ export function tagCoverageSlo(ctx: ServiceContext, env: string, rule: TagRule):
     tag: rule.tag,
     name: sloName(ctx.service.name, env, `${rule.tag} coverage`),
     description:
-      `Share of ${scopeLabel(rule.scope)} that carry \`${rule.tag}\` (Datadog span-based metrics, all ingested ` +
-      `spans: in scope minus those missing the tag). ${seeDashboard(ctx)}`,
+      `Share of ${scopeLabel(rule.scope)} that carry \`${rule.tag}\`, counted by the trace-health collector on ` +
+      `sampled complete traces. ${seeDashboard(ctx)}`,
     numerator: q.numerator,
     denominator: q.denominator,
     timeframe: s.timeframe,
