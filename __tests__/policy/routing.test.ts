@@ -326,7 +326,15 @@ describe('secrets and display', () => {
     ['AbCdEfGhIjKlMnOpQrSt1234', '…'],
     ['9e2b7c4d-1a3f-4b8e-8c6d-5f0a1e2d3c4b', '9e2b7c4d-1a3f-4b8e-8c6d-5f0a1e2d3c4b'],
     ['PWEBGW1', 'PWEBGW1'],
+    ['xoxb-1234-5678-abcdefgh', '…'],
   ])('%s is shown as %s', (raw, shown) => expect(displayValue(raw)).toBe(shown));
+
+  test('a Slack token written as a contact is never a channel name, and never shown', () => {
+    const r = route([{ type: 'slack', contact: 'xoxb-1234-5678-abcdefgh' }]);
+    expect(r.routes).toStrictEqual([]);
+    expect(r.dropped.map((d) => d.what)).toStrictEqual(['slack …']);
+    expect(JSON.stringify(r)).not.toContain('xoxb');
+  });
 
   test('looksSecret: long mixed-case runs of letters and digits only', () => {
     expect([

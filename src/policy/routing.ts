@@ -128,9 +128,11 @@ const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
 
 /**
  * A value that looks like a credential: a long run of letters and digits mixing upper case, lower case and digits
- * (Slack webhook tokens, API keys). Ids people need to read (PagerDuty `PWEBGW1`, UUIDs) do not match.
+ * (Slack webhook tokens, API keys), or a Slack API token (`xoxb-…`, `xoxp-…`: Slack API docs, token types). Ids
+ * people need to read (PagerDuty `PWEBGW1`, UUIDs) do not match.
  */
 export function looksSecret(value: string): boolean {
+  if (/^xox[a-z]-/i.test(value)) return true;
   return (
     value.length >= 20 && /^[A-Za-z0-9]+$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value)
   );
@@ -314,7 +316,8 @@ function slackOutcome(maps: Maps, value: string): Outcome {
   if (mapped) return mappedOutcome(maps.slack, mapped, from);
   // A channel written as a name (`#payments-oncall` or `payments-oncall`) is that name; a URL segment is not known
   // to be one (archive links normally end with the channel id).
-  if (!parseUrl(trimmed) && SLACK_CHANNEL_NAME.test(segment)) return { handle: `@slack-${segment}`, source: from };
+  if (!parseUrl(trimmed) && SLACK_CHANNEL_NAME.test(segment) && !looksSecret(segment))
+    return { handle: `@slack-${segment}`, source: from };
   const what = `slack ${displayValue(parseUrl(trimmed) && !looksSecret(segment) ? segment : trimmed)}`;
   const reason = SLACK_CHANNEL_ID.test(segment)
     ? `${segment} is a Slack channel id; Datadog's handle needs the channel name: map it in integrations.slack`
