@@ -16,7 +16,10 @@
  *   folder in the output is left untouched, and only the named stacks' review files are rewritten;
  * - the output depends on the inputs only: no absolute paths, no environment values, no timestamps;
  * - the shrink guard: a catalog that lost more services than `maxRemovalRatio` since the committed review
- *   manifest stops synth (exit 1) unless `allowRemovals`.
+ *   manifest stops synth (exit 1) unless `allowRemovals`;
+ * - an invalid catalog definition stops synth (exit 2) unless `skipInvalid`: then the valid services are
+ *   synthesized, the skipped definitions are named, and a skipped service counts as removed for the shrink guard
+ *   (its monitors are not in the output, so applying it would destroy them).
  */
 import { compareStrings } from './catalog/problems';
 import type { App } from 'cdktf';
@@ -35,22 +38,23 @@ import {
   writeFileSync,
 } from 'node:fs';
 import * as path from 'node:path';
-import { loadCatalog } from './catalog/load';
-import { catalogWarnings } from './catalog/read';
+import { loadCatalogReport } from './catalog/load';
+import type { InvalidDefinition } from './catalog/read';
 import type { Catalog, Service } from './catalog/model';
+import { formatProblem, formatProblems } from './catalog/problems';
 import { checkShrink, formatShrink } from './catalog/shrink';
 import { overviewDashboardSpec } from './constructs/overview-spec';
 import { planService, ServicePlan, ServicePlanInput } from './constructs/service/plan';
 import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metric-specs';
 import { TagRuleConflict } from './constructs/tag-rule-source';
 import type { DashboardSpec } from './constructs/service/plan';
-import { CheckFailed, UserError } from './errors';
+import { CheckFailed, UserError, UserErrors } from './errors';
 import { loadPolicy, policyCatalogArg } from './policy/load';
 import type { PolicyDocument } from './policy/document';
 import type { Policy, ServicePolicy } from './policy/model';
 import { locate } from './policy/document';
 import { formatRouteFailures, requireRouteFailures, RouteFailure, routingWarnings } from './policy/route-check';
-import { resolvePolicy } from './policy/resolve';
+import { resolvePolicy, SkippedNames } from './policy/resolve';
 import { readIntegrationNames } from './datadog/integration-names';
 import { locateTagRuleConflict } from './policy/tag-rule-location';
 import { backendForStack, CORE_STACK } from './policy/stacks';
@@ -68,21 +72,68 @@ export function reviewFolder(policyDir: string, cwd: string, option?: string): s
 export interface Inputs {
   readonly doc: PolicyDocument;
   readonly policy: Policy;
+  /** The valid definitions (all of them unless `skipInvalid` left some out). */
   readonly catalog: Catalog;
   /** Absolute folder of the policy file. */
   readonly policyDir: string;
+  /** Catalog warnings, formatted (`file:line:col: message`), sorted. */
+  readonly catalogWarnings: readonly string[];
+  /** Definitions left out by `skipInvalid`, and the errors that made them invalid (formatted). */
+  readonly skipped: readonly InvalidDefinition[];
+  readonly skippedProblems: readonly string[];
+}
+
+export interface LoadInputsOptions {
+  /** Leave invalid catalog definitions out instead of failing (`synth --skip-invalid`). */
+  readonly skipInvalid?: boolean;
 }
 
 /** Read and validate the policy and its catalog (UserError, exit 2, on any problem). */
-export function loadInputs(config: string, cwd: string): Inputs {
+export function loadInputs(config: string, cwd: string, options: LoadInputsOptions = {}): Inputs {
   const doc = loadPolicy(config, { cwd });
   // Relative to cwd, so that catalog messages name files the way the user sees them.
   const catalogArg = policyCatalogArg(doc, cwd);
-  const catalog = loadCatalog(catalogArg, { cwd });
+  const report = loadCatalogReport(catalogArg, { cwd });
+  const problems = formatProblems(report.problems);
+  if (problems.length > 0 && !options.skipInvalid)
+    throw new UserErrors([
+      ...problems,
+      `${catalogArg}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}; nothing was written ` +
+        '(--skip-invalid synthesizes the valid services and leaves these definitions out)',
+    ]);
+  const skipped = problems.length > 0 ? report.invalid : [];
   const integrationNames = readIntegrationNames(path.resolve(cwd, catalogArg), catalogArg);
-  const policy = resolvePolicy(doc, catalog, integrationNames ? { integrationNames } : {});
+  const policy = resolvePolicy(doc, report.catalog, {
+    ...(skipped.length > 0 ? { skipped: skippedNames(skipped) } : {}),
+    ...(integrationNames ? { integrationNames } : {}),
+  });
   const policyDir = doc.baseDir ?? path.dirname(path.resolve(cwd, config));
-  return { doc, policy, catalog, policyDir };
+  return {
+    doc,
+    policy,
+    catalog: report.catalog,
+    policyDir,
+    catalogWarnings: formatProblems(report.warnings),
+    skipped,
+    skippedProblems: problems,
+  };
+}
+
+function skippedNames(skipped: readonly InvalidDefinition[]): SkippedNames {
+  const services = new Set<string>();
+  const teams = new Set<string>();
+  const tiers = new Set<string>();
+  for (const d of skipped) {
+    if (d.ref?.startsWith('service:')) services.add(d.ref.slice('service:'.length));
+    if (d.team !== undefined) teams.add(d.team);
+    if (d.tier !== undefined) tiers.add(d.tier);
+  }
+  return { services, teams, tiers };
+}
+
+/** Service names of skipped definitions (`service:<name>` refs). */
+function skippedServices(skipped: readonly InvalidDefinition[]): Set<string> {
+  return skippedNames(skipped).services as Set<string>;
 }
 
 export interface ServicesStackPlan {
@@ -220,6 +271,8 @@ export interface SynthOptions {
   readonly cwd: string;
   /** Let the catalog lose more services than `maxRemovalRatio` allows. */
   readonly allowRemovals?: boolean;
+  /** Synthesize the valid services when some catalog definitions are invalid (see `loadInputs`). */
+  readonly skipInvalid?: boolean;
   /** Review manifest folder, relative to `cwd` (default `review/` beside the policy file). */
   readonly reviewDir?: string;
 }
@@ -260,8 +313,12 @@ export function committedServices(reviewDir: string): string[] {
   return [...names].sort(compareStrings);
 }
 
-/** `shownReview`: the review folder as messages name it (relative to the user's folder). */
-function shrinkGuard(inputs: Inputs, reviewDir: string, shownReview: string, allow: boolean): void {
+/**
+ * `shownReview`: the review folder as messages name it (relative to the user's folder). A skipped (invalid)
+ * service is absent from the catalog, so it counts as removed; the message says which removals are skipped ones.
+ * Returns the services of the committed manifest that this output drops.
+ */
+function shrinkGuard(inputs: Inputs, reviewDir: string, shownReview: string, allow: boolean): readonly string[] {
   const previous = committedServices(reviewDir);
   const check = checkShrink(
     previous,
@@ -276,8 +333,10 @@ function shrinkGuard(inputs: Inputs, reviewDir: string, shownReview: string, all
         maxRatio: inputs.policy.maxRemovalRatio,
         override: '--allow-removals',
         consequence: 'Nothing was written.',
+        skipped: skippedServices(inputs.skipped),
       }),
     );
+  return check.removed;
 }
 
 /**
@@ -492,14 +551,14 @@ function makeTempDir(prefix: string): string {
 
 export function synth(opts: SynthOptions): SynthResult {
   const cwd = opts.cwd;
-  const inputs = loadInputs(opts.config, cwd);
+  const inputs = loadInputs(opts.config, cwd, { skipInvalid: opts.skipInvalid });
   const only = selectStacks(inputs.policy, opts.stacks);
   const reviewDir = reviewFolder(inputs.policyDir, cwd, opts.reviewDir);
   const shownReview = toPosix(path.relative(cwd, reviewDir)) || '.';
   const outDir = path.resolve(cwd, opts.out ?? DEFAULT_OUT_DIR);
   const shownOut = opts.out ?? DEFAULT_OUT_DIR;
   checkOutputFolder({ outDir, shown: shownOut, cwd, policyDir: inputs.policyDir, reviewDir });
-  shrinkGuard(inputs, reviewDir, shownReview, opts.allowRemovals ?? false);
+  const removed = shrinkGuard(inputs, reviewDir, shownReview, opts.allowRemovals ?? false);
 
   const plan = planApp(inputs.policy, inputs.catalog, only, inputs.doc);
   if (plan.routeFailures.length) throw routeCheckFailed(inputs, plan.routeFailures);
@@ -525,8 +584,8 @@ export function synth(opts: SynthOptions): SynthResult {
 
   return {
     stacks: plan.stacks.map((s) => s.name),
-    // Catalog warnings (a service without a team, a dependsOn naming nothing) first, then per-service ones.
-    warnings: [...catalogWarnings(inputs.catalog), ...plan.warnings],
+    // What was skipped first, then catalog warnings (a service without a team, …), then per-service ones.
+    warnings: [...skipWarnings(inputs, removed, shownReview), ...inputs.catalogWarnings, ...plan.warnings],
     outDir,
     reviewDir,
   };
@@ -549,6 +608,30 @@ function dropUnwrittenMetadataPaths(outDir: string): void {
     }
   }
   if (changed) writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * `--skip-invalid`: every error of the left-out definitions, which definitions they are, and — so that no monitor
+ * disappears unnoticed — the services with resources in the committed review manifest that this output drops.
+ */
+function skipWarnings(inputs: Inputs, removed: readonly string[], shownReview: string): string[] {
+  if (inputs.skipped.length === 0) return [];
+  const left = inputs.skipped.map((d) => {
+    const at = formatProblem({ file: d.file, line: d.line, col: d.col, message: '' }).replace(/: $/, '');
+    return d.ref ? `${at} (${d.ref})` : at;
+  });
+  const out = [
+    ...inputs.skippedProblems,
+    `--skip-invalid: left out ${left.length === 1 ? '1 invalid definition' : `${left.length} invalid definitions`}: ${left.join(', ')}`,
+  ];
+  const skipped = skippedServices(inputs.skipped);
+  const dropped = removed.filter((name) => skipped.has(name));
+  if (dropped.length > 0)
+    out.push(
+      `--skip-invalid: ${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} resources in ${shownReview}/ ` +
+        'that this output does not have: applying it destroys them (fix the definitions to keep them)',
+    );
+  return out;
 }
 
 interface OutputWrite {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/index';
 import { memoryIo } from '../../src/cli/io';
-import { loadCatalog } from '../../src/catalog';
+import { loadCatalog, loadCatalogReport } from '../../src/catalog';
 import { FakeDatadog } from '../fake-datadog/server';
 import { CatalogStore, catalogRoutes } from '../fake-datadog/routes/catalog';
 import { API_KEY, APP_KEY, manyEntities, ROSTER_SERVICES, rosterStore } from './fixtures';
@@ -318,6 +318,37 @@ describe('trace-health catalog pull', () => {
       'Datadog catalog (datadoghq.eu): invalid definitions; nothing was written to catalog/snapshot.json\n',
     );
     expect(fs.existsSync(out())).toBe(false);
+  });
+
+  it('accepts what Datadog accepted: schema deviations that change nothing generated are warnings naming it', async () => {
+    const def = store.definitions.find((d) => d.definition['dd-service'] === 'payments-api')!.definition;
+    delete def.tier;
+    def.teir = '2'; // a typo Datadog kept: ignored, with a warning
+    def.links = [{ name: 'Runbook', type: 'runbook', url: 'wiki/payments' }]; // no URL: left out
+    def.type = 'grpc'; // outside the v2.2 list: Datadog's API takes any string; nothing to say
+    const r = await run(['--out', 'catalog/snapshot.json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      [
+        'warning: Datadog catalog (datadoghq.eu): definitions[9] (service:payments-api): links[0].url must be an ' +
+          'absolute URL (https://…), got "wiki/payments"; ignored, as Datadog accepted this definition',
+        'warning: Datadog catalog (datadoghq.eu): definitions[9] (service:payments-api): teir is not part of schema ' +
+          'v2.2; did you mean tier?; ignored, as Datadog accepted this definition',
+        '',
+      ].join('\n'),
+    );
+    expect(r.stdout).toContain('Wrote catalog/snapshot.json.');
+    // The snapshot reads the same way: warnings, and the service without the link.
+    const report = loadCatalogReport(out());
+    expect(report.problems).toEqual([]);
+    expect(report.definitionWarnings.map((w) => w.message)).toEqual([
+      'service:payments-api: links[0].url must be an absolute URL (https://…), got "wiki/payments"; ignored, as ' +
+        'Datadog accepted this definition',
+      'service:payments-api: teir is not part of schema v2.2; did you mean tier?; ignored, as Datadog accepted ' +
+        'this definition',
+    ]);
+    const payments = report.catalog.services.find((s) => s.name === 'payments-api')!;
+    expect([payments.links, payments.tier, payments.type]).toEqual([[], undefined, 'grpc']);
   });
 
   it('exits 2 on a bad --timeout or --retries', async () => {

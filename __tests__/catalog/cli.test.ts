@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/index';
+import { VALIDATE_HELP } from '../../src/cli/catalog';
 import { memoryIo } from '../../src/cli/io';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -48,7 +49,10 @@ describe('catalog validate', () => {
       stderr: [
         'cat/a.yaml:6:1: invalid YAML: tabs are not allowed in indentation (use spaces)',
         'cat/b.yaml:6:9: spec.tier must be a string or number, got [1,2]',
-        'cat: invalid, 2 problems (2 services and 0 other entities are valid)',
+        // Warnings are shown after the errors, not hidden by them.
+        'warning: cat/a.yaml:1:1: service a has no team (v2.x team, v3 metadata.owner)',
+        'warning: cat/c.yaml:1:1: service c has no team (v2.x team, v3 metadata.owner)',
+        'cat: invalid, 2 problems and 2 warnings (2 services and 0 other entities are valid)',
         '',
       ].join('\n'),
     });
@@ -164,13 +168,14 @@ describe('catalog list', () => {
     });
   });
 
-  it('fails with exit code 2 on an invalid catalog', async () => {
+  it('fails with exit code 2 on an invalid catalog, still listing what is valid', async () => {
     write('cat/a.yaml', 'schema-version: v3\n');
     const r = await run(['catalog', 'list', 'cat'], dir);
     expect([r.code, r.stdout, r.stderr]).toStrictEqual([
       2,
-      '',
-      'trace-health: cat/a.yaml:1:17: unknown schema version: schema-version "v3" (supported: schema-version v2, v2.1, v2.2, or apiVersion v3)\n',
+      'SERVICE  TEAM  TIER  LIFECYCLE  SCHEMA  RUNBOOK  DEFINED AT\n0 services\n',
+      'cat/a.yaml:1:17: unknown schema version: schema-version "v3" (supported: schema-version v2, v2.1, v2.2, or apiVersion v3)\n' +
+        'cat: 1 problem; left out: cat/a.yaml:1:1\n',
     ]);
   });
 });
@@ -189,6 +194,15 @@ describe('help', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V'])
       expect(await run([flag])).toStrictEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  it('catalog validate --help says what is an error, what is only a warning, and why', async () => {
+    const r = await run(['catalog', 'validate', '--help']);
+    expect(r.stdout.endsWith(`${VALIDATE_HELP}\n`)).toBe(true);
+    expect(VALIDATE_HELP).toContain('Errors (exit 2; the definition is not used):');
+    expect(VALIDATE_HELP).toContain('Warnings (exit 0, or 1 with --strict); the definition is used:');
+    expect(VALIDATE_HELP).toContain('its value would be silently ignored');
+    expect(VALIDATE_HELP).toContain('holds definitions Datadog already accepted');
   });
 
   it('rejects an unknown option with exit code 2', async () => {

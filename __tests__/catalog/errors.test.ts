@@ -1,4 +1,4 @@
-import { parseCatalogFiles, parseSnapshot, validateDefinitions } from '../../src/catalog';
+import { formatProblems, parseCatalogFiles, parseSnapshot, readSnapshot, validateDefinitions } from '../../src/catalog';
 import { UserErrors } from '../../src/errors';
 
 /** The problems a reader throws, as printed. Fails the test if it does not throw UserErrors (exit code 2). */
@@ -187,12 +187,12 @@ describe('definitions', () => {
     [
       'a tag is a mapping',
       'schema-version: v2\ndd-service: a\ntags:\n  - a: b\n',
-      'x.yaml:4:5: tags[0] must be a string, got {"a":"b"}',
+      'x.yaml:4:5: tags[0] must be a string, got {"a":"b"} (in YAML "a: b" is a mapping; write a:b)',
     ],
     [
       'a contact has no value',
       'schema-version: v2.2\ndd-service: a\ncontacts:\n  - type: email\n',
-      'x.yaml:4:5: contacts[0].contact is missing',
+      'x.yaml:4:5: contacts[0].contact is missing (a v2.2 contact needs type and contact)',
     ],
     [
       'a link url is relative',
@@ -202,7 +202,7 @@ describe('definitions', () => {
     [
       'links is a mapping',
       'schema-version: v2.2\ndd-service: a\nlinks: { a: 1 }\n',
-      'x.yaml:3:8: links must be a list, got {"a":1}',
+      'x.yaml:3:8: links must be a list of links (name, type, url, provider), got {"a":1}',
     ],
     [
       'a v2 PagerDuty integration is an object',
@@ -222,7 +222,7 @@ describe('definitions', () => {
     [
       'an Opsgenie integration has no URL',
       'schema-version: v2.1\ndd-service: a\nintegrations:\n  opsgenie: { region: EU }\n',
-      'x.yaml:4:13: integrations.opsgenie.service-url is missing',
+      'x.yaml:4:13: integrations.opsgenie.service-url is missing (v2.1 integrations.opsgenie needs service-url)',
     ],
     [
       'dependsOn is a string',
@@ -247,7 +247,7 @@ describe('definitions', () => {
     [
       'a key is misspelled',
       'apiVersion: v3\nkind: service\nmetadata: { name: a }\nspec:\n  dependson: [service:b]\n',
-      'x.yaml:5:3: spec.dependson is not part of v3 service spec; did you mean dependsOn?',
+      'x.yaml:5:3: spec.dependson is not part of a v3 service spec; did you mean dependsOn?',
     ],
     [
       'a key belongs to a later schema version',
@@ -322,8 +322,34 @@ describe('snapshots', () => {
       '    {"schema-version": "v2", "dd-service": "a"},\n    {\n      "apiVersion": "v3",\n      "kind": "service",\n      "metadata": {"name": "b"},\n      "spec": {"tier": [1, 2]}\n    }',
     );
     expect(problems(() => parseSnapshot('catalog/snapshot.json', text))).toStrictEqual([
-      'catalog/snapshot.json:8:24: spec.tier must be a string or number, got [1,2]',
+      'catalog/snapshot.json:8:24: service:b: spec.tier must be a string or number, got [1,2]',
     ]);
+  });
+
+  it('holds what Datadog accepted: only name, owner, tier and duplicates are errors; the rest warns by name', () => {
+    const text = snapshot(
+      [
+        '    {"schema-version": "v2.2", "dd-service": "a", "teir": "1", "type": "grpc", "bogus": 1,',
+        '     "links": [{"name": "R", "type": "runbook", "url": "wiki/a"}, {"name": "D", "type": "doc", "url": "https://d"}],',
+        '     "contacts": [{"type": "email"}]},',
+        '    {"apiVersion": "v3", "kind": "service", "metadata": {"name": "b", "owner": 7}},',
+        '    {"apiVersion": "v3", "kind": "service", "metadata": {"name": "c"}, "spec": {"components": ["x"], "tier": ""}}',
+      ].join('\n'),
+    );
+    const report = readSnapshot('s.json', text);
+    expect(formatProblems(report.problems)).toStrictEqual([
+      's.json:6:80: service:b: metadata.owner must be a string, got 7',
+    ]);
+    expect(formatProblems(report.definitionWarnings)).toStrictEqual([
+      's.json:3:51: service:a: teir is not part of schema v2.2; did you mean tier?; ignored, as Datadog accepted this definition',
+      's.json:4:56: service:a: links[0].url must be an absolute URL (https://…), got "wiki/a"; ignored, as Datadog accepted this definition',
+      's.json:5:19: service:a: contacts[0].contact is missing (a v2.2 contact needs type and contact); ignored, as Datadog accepted this definition',
+      's.json:7:81: service:c: spec.components is not part of a v3 service spec (only system and application specs have components: the system or application that contains an entity lists it in components; to place this entity in one, name it in componentOf); ignored, as Datadog accepted this definition',
+    ]);
+    const a = report.catalog.services.find((x) => x.name === 'a')!;
+    expect([a.tier, a.type, a.links.map((l) => l.name), a.contacts]).toStrictEqual([undefined, 'grpc', ['D'], []]);
+    expect(report.catalog.services.map((x) => x.name)).toStrictEqual(['a', 'c']);
+    expect(report.invalid).toStrictEqual([{ file: 's.json', line: 6, col: 5, ref: 'service:b' }]);
   });
 
   it('reports duplicates between snapshot entries with their lines', () => {

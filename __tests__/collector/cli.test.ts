@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli';
 import { memoryIo } from '../../src/cli/io';
+import { exampleRoot } from '../example-policy';
 
 const ROOT = path.resolve(__dirname, '../..');
 const GOLDEN = path.join(__dirname, 'golden');
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT) {
+async function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = exampleRoot()) {
   const io = memoryIo(env, cwd);
   const code = await main(['collect', ...args], io);
   return { code, stdout: io.stdout, stderr: io.stderr };

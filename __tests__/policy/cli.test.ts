@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/index';
 import { memoryIo } from '../../src/cli/io';
 import { expectGolden } from './helpers';
+import { exampleRoot } from '../example-policy';
 
-const ROOT = path.join(__dirname, '..', '..');
 const GOLDEN = path.join(__dirname, 'golden');
 
-async function run(argv: string[], cwd = ROOT) {
+async function run(argv: string[], cwd = exampleRoot()) {
   const io = memoryIo({}, cwd);
   const code = await main(argv, io);
   return { code, stdout: io.stdout, stderr: io.stderr };

@@ -2,16 +2,17 @@ import * as path from 'node:path';
 import { loadCatalog } from '../../src/catalog';
 import { UserError } from '../../src/errors';
 import { backendForStack, loadPolicy, policyCatalogPath, resolvePolicy } from '../../src/policy';
+import { EXAMPLE_POLICY } from '../example-policy';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-describe('the root trace-health.yaml with the bundled example catalog', () => {
-  const doc = loadPolicy('./trace-health.yaml', { cwd: ROOT });
+describe('the example trace-health.yaml with the bundled example catalog', () => {
+  const doc = loadPolicy(`./${EXAMPLE_POLICY}`, { cwd: ROOT });
   const policy = resolvePolicy(doc, loadCatalog('examples/catalog', { cwd: ROOT }));
   const byName = new Map(policy.services.map((s) => [s.service, s]));
 
   it('names the file as given, normalized, and resolves the catalog next to it', () => {
-    expect(doc.file).toBe('trace-health.yaml');
+    expect(doc.file).toBe(EXAMPLE_POLICY);
     expect(policyCatalogPath(doc)).toBe(path.join(ROOT, 'examples', 'catalog'));
   });
 

@@ -8,13 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildStacks, loadInputs, planApp } from '../../src/synth';
+import { EXAMPLE_POLICY } from '../example-policy';
 
 const ROOT = path.resolve(__dirname, '../..');
 const GOLDEN = path.join(__dirname, 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 function synthExample(): Map<string, string> {
-  const inputs = loadInputs('trace-health.yaml', ROOT);
+  const inputs = loadInputs(EXAMPLE_POLICY, ROOT);
   const out = mkdtempSync(path.join(tmpdir(), 'th-golden-'));
   try {
     const app = new App({ outdir: out, stackTraces: false });

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { MonitorSpec, ServicePlan } from '../../src/constructs';
 import { loadInputs, planApp, stackNames } from '../../src/synth';
 import { project } from './project';
+import { EXAMPLE_POLICY } from '../example-policy';
 
 const ROOT = path.resolve(__dirname, '../..');
-const inputs = loadInputs('trace-health.yaml', ROOT);
+const inputs = loadInputs(EXAMPLE_POLICY, ROOT);
 const plan = planApp(inputs.policy, inputs.catalog);
 const services = new Map<string, ServicePlan>(
   plan.stacks.flatMap((s) => (s.kind === 'services' ? s.services.map((x) => [x.plan.service, x.plan] as const) : [])),

@@ -2,6 +2,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { examplePolicyAtRoot } from '../example-policy';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -76,7 +77,9 @@ export function project(base: string = tmpdir()): Project {
 export function exampleProject(base?: string): Project {
   const p = project(base);
   p.remove('catalog');
-  cpSync(path.join(ROOT, 'examples'), path.join(p.dir, 'examples'), { recursive: true });
-  cpSync(path.join(ROOT, 'trace-health.yaml'), path.join(p.dir, 'trace-health.yaml'));
+  // The example's catalog and span exports (not its policy and review manifest, there after `trace-health init`).
+  for (const sub of ['catalog', 'spans'])
+    cpSync(path.join(ROOT, 'examples', sub), path.join(p.dir, 'examples', sub), { recursive: true });
+  p.write('trace-health.yaml', examplePolicyAtRoot());
   return p;
 }

@@ -35,8 +35,18 @@ describe('fake Datadog terraform routes', () => {
       `The value provided for parameter 'type' is invalid: "query"`,
     );
     expect(checkMonitor({ ...MONITOR, query: 'avg(last_5m):avg:a{*}' })).toBe(
-      "The value provided for parameter 'query' is invalid: no comparison with a threshold in avg(last_5m):avg:a{*}",
+      'The value provided for parameter \'query\' is invalid: expected a comparator (>, >=, <, <=, ==, !=) and a threshold at character 22 of "avg(last_5m):avg:a{*}"',
     );
+  });
+
+  it('refuses a query the simulator cannot parse (what passes is what `trace-health simulate` evaluates)', () => {
+    expect(checkMonitor({ ...MONITOR, query: 'sum(last_1h):sum:a{service:} > 1' })).toBe(
+      'The value provided for parameter \'query\' is invalid: "service:" is not a tag at character 20 of "sum(last_1h):sum:a{service:} > 1"',
+    );
+    expect(checkMonitor({ ...MONITOR, type: 'composite', query: '12 && && 13' })).toBe(
+      'The value provided for parameter \'query\' is invalid: expected a monitor id at character 7 of "12 && && 13"',
+    );
+    expect(checkMonitor({ ...MONITOR, type: 'composite', query: '12 && !13' })).toBeUndefined();
   });
 
   it('answers monitor validation with 200 or 400 and the reason', async () => {

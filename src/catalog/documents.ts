@@ -5,6 +5,7 @@
  * style) only so that every message can point at the exact line of the bad value.
  */
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, visit } from 'yaml';
+import { jsonNestingOffset, TOO_DEEP, yamlNestingOffset } from '../input/depth';
 import { jsonSyntaxError } from '../input/json-syntax';
 import { lowerFirst, SourceLanguage, SyntaxProblem, yamlSyntaxProblems } from '../input/yaml-errors';
 import { Problem } from './problems';
@@ -28,6 +29,8 @@ export interface ParsedDocument {
   /** The document as plain data (objects, arrays, strings, numbers, booleans, null). */
   readonly value: unknown;
   readonly locate: Locator;
+  /** The document has a duplicate key (reported as a problem already): the later value is the one in `value`. */
+  readonly duplicateKeys?: boolean;
 }
 
 export interface ParsedText {
@@ -66,6 +69,10 @@ export function parseDocuments(file: string, text: string): ParsedText {
     if ('offset' in checked) {
       return { documents, problems: [{ file, ...textPosition(text, checked.offset), message: checked.message }] };
     }
+    // JSON.parse takes any depth; what comes after it (the `yaml` parse below, messages) recurses per level.
+    const deep = jsonNestingOffset(text);
+    if (deep !== undefined)
+      return { documents, problems: [{ file, ...textPosition(text, deep), message: `invalid JSON: ${TOO_DEEP}` }] };
     json = checked;
   }
   let docs: Document.Parsed[];
@@ -88,15 +95,25 @@ export function parseDocuments(file: string, text: string): ParsedText {
   if (json) {
     // Valid JSON: `yaml` only locates keys. It still rejects duplicate keys (JSON.parse keeps the last silently).
     const doc = docs.length === 1 ? docs[0] : undefined;
-    const duplicates = doc ? yamlSyntaxProblems(doc, pos, language).filter((p) => p.code === 'DUPLICATE_KEY') : [];
-    if (duplicates.length > 0) return { documents, problems: duplicates.map((p) => located(file, p)) };
+    const syntax = doc ? yamlSyntaxProblems(doc, pos, language) : [];
+    const duplicates = syntax.filter((p) => p.code === 'DUPLICATE_KEY');
+    problems.push(...duplicates.map((p) => located(file, p)));
     // A JSON text `yaml` cannot read (a key over 1024 characters): the value is right, positions fall back to 1:1.
-    const locate = doc && doc.errors.length === 0 ? locator(doc, pos) : locator(undefined, pos);
-    return { documents: [{ value: json.value, locate }], problems };
+    const locate = doc && duplicates.length === syntax.length ? locator(doc, pos) : locator(undefined, pos);
+    // The later of two duplicate keys is the one JSON.parse keeps: the document's other problems are still reported.
+    const document = { value: json.value, locate, ...(duplicates.length > 0 ? { duplicateKeys: true } : {}) };
+    return { documents: [document], problems };
   }
   for (const doc of docs) {
     if (doc.errors.length > 0) {
-      problems.push(...yamlSyntaxProblems(doc, pos, language).map((p) => located(file, p)));
+      const syntax = yamlSyntaxProblems(doc, pos, language);
+      problems.push(...syntax.map((p) => located(file, p)));
+      // A duplicate key leaves the document whole (the later value wins): its other problems are still reported.
+      if (syntax.some((p) => p.code !== 'DUPLICATE_KEY')) continue;
+    }
+    const deep = yamlNestingOffset(doc.contents as Node | null);
+    if (deep !== undefined) {
+      problems.push({ file, ...pos(deep), message: `invalid ${language}: ${TOO_DEEP}` });
       continue;
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && !hasContent(doc))) continue;
@@ -108,7 +125,7 @@ export function parseDocuments(file: string, text: string): ParsedText {
       problems.push({ file, ...at, message: `invalid ${language}: ${errorMessage(e)}` });
       continue;
     }
-    documents.push({ value, locate: locator(doc, pos) });
+    documents.push({ value, locate: locator(doc, pos), ...(doc.errors.length > 0 ? { duplicateKeys: true } : {}) });
   }
   return { documents, problems };
 }
@@ -169,7 +186,9 @@ function locator(doc: Document.Parsed | undefined, pos: (offset: number) => Posi
     for (const part of path) {
       if (node && isAlias(node)) node = (node.resolve(doc) as Node | undefined) ?? node;
       if (node && isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        // The last pair with that key: with a duplicate key, the later value is the one that was read.
+        let pair: (typeof node.items)[number] | undefined;
+        for (const p of node.items) if (isScalar(p.key) && String(p.key.value) === String(part)) pair = p;
         if (!pair) return { node, key, complete: false };
         key = pair.key as Node;
         // `key:` with no value: point at the key.

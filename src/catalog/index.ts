@@ -25,5 +25,6 @@ export {
   type CatalogFile,
   type CatalogReport,
   type CatalogSummary,
+  type InvalidDefinition,
 } from './read';
 export { loadCatalog, loadCatalogReport, type LoadOptions } from './load';

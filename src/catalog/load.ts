@@ -50,15 +50,26 @@ export function loadCatalogReport(path: string, options: LoadOptions = {}): Cata
     }
     const report = readCatalogFiles(texts);
     if (encoding.length === 0) return report;
-    return { ...report, problems: [...report.problems, ...encoding].sort(compareProblems), files: files.length };
+    return {
+      ...report,
+      problems: [...report.problems, ...encoding].sort(compareProblems),
+      files: files.length,
+      invalid: [...report.invalid, ...encoding.map(({ file, line, col }) => ({ file, line, col }))].sort(
+        (a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col,
+      ),
+    };
   }
   if (!stat.isFile() || !hasDefinitionExtension(full))
     throw new UserError(
       `${shown}: not a catalog (expected a folder of .yaml/.yml/.json service definitions, or a snapshot .json)`,
     );
   const r = checkUtf8(readBytes(full, shown));
-  if ('problem' in r)
-    return { catalog: { services: [], entities: [] }, problems: [{ file: shown, ...r.problem }], files: 1 };
+  if ('problem' in r) {
+    const problem = { file: shown, ...r.problem };
+    const invalid = [{ file: shown, line: problem.line, col: problem.col }];
+    const catalog = { services: [], entities: [] };
+    return { catalog, problems: [problem], warnings: [], definitionWarnings: [], files: 1, invalid };
+  }
   if (full.toLowerCase().endsWith('.json') && looksLikeSnapshot(r.text)) return readSnapshot(shown, r.text);
   return readCatalogFiles([{ path: shown, text: r.text }]);
 }

@@ -1,17 +1,34 @@
 /**
  * One raw service definition (any schema version) → the normalized `Service`, or an `Entity` for v3 kinds other
- * than `service`. Checks are hand-written so that every message names the key path and the bad value, e.g.
- * `spec.tier must be a string or number, got [1,2]`.
+ * than `service`, plus every deviation from the schema version it declares, each once, at its own place.
  *
- * Strictness: wrong types, missing names and unknown versions are errors. Keys we do not know are ignored (Datadog
- * adds fields, and the API returns read-only ones), except when they look like a typo of a known key (`dependson`,
- * `teir`) or belong to a later schema version (`tier` in a v2 file): those would silently change what gets
- * monitored, so they are errors with a hint.
+ * Two steps: the definition is walked along its version's shape (shapes.ts: the official schemas, key by key), which
+ * reports each deviation with its rule and keeps only the parts that are valid; the model is then read from those
+ * parts. How a deviation is reported depends on its rule and on whether Datadog already accepted the definition
+ * (`accepted`: a `catalog pull` snapshot, the API) — see shapes.ts. Messages name the key path, the bad value and
+ * what would be valid: `spec.tier must be a string or number, got [1,2]`.
+ *
+ * Suggestions ("did you mean") are made only where the meaning is kept: a key that means something elsewhere in the
+ * schemas (another version, kind or place) is explained instead, never "corrected" into a different key.
  */
 import { distance } from 'fastest-levenshtein';
 import { Contact, Entity, Integrations, Link, SchemaVersion, Service, SourceLocation } from './model';
 import { KeyPath, Locator } from './documents';
 import { compareStrings, describeValue, formatKeyPath, Problem, throwIfProblems } from './problems';
+import {
+  CUSTOM_KIND,
+  isAbsoluteUrl,
+  KNOWN_ANYWHERE,
+  ListShape,
+  MapShape,
+  Rule,
+  Shape,
+  StringShape,
+  TierShape,
+  V2_SHAPES,
+  V3_KINDS,
+  v3Shape,
+} from './shapes';
 
 /** The snapshot `format` marker; kept here too so a snapshot placed inside a catalog folder gets a hint. */
 const SNAPSHOT_FORMAT_MARKER = 'trace-health/catalog-snapshot';
@@ -19,20 +36,30 @@ const SNAPSHOT_FORMAT_MARKER = 'trace-health/catalog-snapshot';
 /** Kind assumed for a `dependsOn` reference written without one (`payments-api` → `service:payments-api`). */
 export const DEFAULT_REF_KIND = 'service';
 
+/** Appended to a schema problem of a definition Datadog accepted, which is then a warning. */
+export const ACCEPTED_SUFFIX = '; ignored, as Datadog accepted this definition';
+
 export interface DefinitionContext {
   /** File named in messages and in `source.file`. */
   readonly file: string;
   readonly locate: Locator;
   /** Where the definition sits inside its document (`['definitions', 3]` in a snapshot); `[]` for a whole document. */
   readonly at?: KeyPath;
-  /** Put before every message, for definitions without a text position (`definitions[3] (checkout-api)`). */
+  /** Put before every message (`definitions[3] (service:checkout-api)`, `service:checkout-api`). */
   readonly messagePrefix?: string;
+  /**
+   * Datadog already accepted this definition (a snapshot, an API result): only rules that protect what trace-health
+   * generates are errors; other schema rules are warnings, and lenient ones are not reported.
+   */
+  readonly accepted?: boolean;
 }
 
 export interface CheckedDefinition {
-  /** Present when the definition has no problems. */
+  /** Present when the definition has no errors. */
   readonly definition?: Service | Entity;
+  /** Errors: when there are any, there is no definition. */
   readonly problems: readonly Problem[];
+  readonly warnings: readonly Problem[];
 }
 
 export function isEntity(d: Service | Entity): d is Entity {
@@ -40,8 +67,8 @@ export function isEntity(d: Service | Entity): d is Entity {
 }
 
 /**
- * Normalize one raw definition; throws UserErrors listing every problem. Problems are reported at `source`
- * (a raw value has no line numbers of its own); their messages name the key path.
+ * Normalize one raw definition; throws UserErrors listing every error. Problems are reported at `source` (a raw
+ * value has no line numbers of its own); their messages name the key path.
  */
 export function normalizeDefinition(raw: unknown, source: SourceLocation): Service | Entity {
   const at = { line: source.line, col: source.col };
@@ -64,124 +91,209 @@ export function definitionRef(raw: unknown): string | undefined {
 
 /** Check and normalize one raw definition, collecting every problem instead of stopping at the first. */
 export function checkDefinition(raw: unknown, ctx: DefinitionContext): CheckedDefinition {
-  const c = new Checker(raw, ctx);
-  const definition = c.read();
-  return c.problems.length > 0 ? { problems: c.problems } : { definition, problems: [] };
+  const c = new Checker(ctx);
+  const definition = c.read(raw);
+  const warnings = c.warnings;
+  if (c.errors.length > 0) return { problems: c.errors, warnings };
+  // Never drop a definition without saying why (a bug if reached: every path that reads nothing reports an error).
+  if (!definition) return { problems: [c.unreadable()], warnings };
+  return { definition, problems: [], warnings };
 }
-
-const V2_KEYS = {
-  v2: [
-    'schema-version',
-    'dd-service',
-    'team',
-    'dd-team',
-    'contacts',
-    'links',
-    'repos',
-    'docs',
-    'tags',
-    'integrations',
-    'extensions',
-  ],
-  'v2.1': [
-    'schema-version',
-    'dd-service',
-    'team',
-    'application',
-    'description',
-    'tier',
-    'lifecycle',
-    'contacts',
-    'links',
-    'tags',
-    'integrations',
-    'extensions',
-  ],
-  'v2.2': [
-    'schema-version',
-    'dd-service',
-    'team',
-    'application',
-    'description',
-    'tier',
-    'lifecycle',
-    'type',
-    'languages',
-    'contacts',
-    'links',
-    'tags',
-    'integrations',
-    'extensions',
-    'ci-pipeline-fingerprints',
-  ],
-} as const;
-type V2Version = keyof typeof V2_KEYS;
-
-/** Keys that exist in another v2.x version than the one declared: a likely cause of silently ignored data. */
-const V2_KEY_HINTS: Readonly<Record<V2Version, Readonly<Record<string, string>>>> = {
-  v2: {
-    application: 'added in v2.1: set schema-version: v2.1 or later',
-    description: 'added in v2.1: set schema-version: v2.1 or later',
-    tier: 'added in v2.1: set schema-version: v2.1 or later',
-    lifecycle: 'added in v2.1: set schema-version: v2.1 or later',
-    type: 'added in v2.2: set schema-version: v2.2',
-    languages: 'added in v2.2: set schema-version: v2.2',
-    'ci-pipeline-fingerprints': 'added in v2.2: set schema-version: v2.2',
-  },
-  'v2.1': {
-    type: 'added in v2.2: set schema-version: v2.2',
-    languages: 'added in v2.2: set schema-version: v2.2',
-    'ci-pipeline-fingerprints': 'added in v2.2: set schema-version: v2.2',
-    repos: 'since v2.1 repositories are links with type: repo',
-    docs: 'since v2.1 documents are links with type: doc',
-  },
-  'v2.2': {
-    repos: 'since v2.1 repositories are links with type: repo',
-    docs: 'since v2.1 documents are links with type: doc',
-  },
-};
-
-const V3_KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'integrations', 'datadog', 'extensions'];
-const V3_METADATA_KEYS = [
-  'id',
-  'inheritFrom',
-  'managed',
-  'owner',
-  'additionalOwners',
-  'name',
-  'namespace',
-  'description',
-  'displayName',
-  'tags',
-  'contacts',
-  'links',
-];
-const V3_METADATA_HINTS: Readonly<Record<string, string>> = { team: 'the owning team is metadata.owner' };
-const V3_SPEC_KEYS: Readonly<Record<string, readonly string[]>> = {
-  service: ['lifecycle', 'tier', 'type', 'languages', 'dependsOn', 'componentOf'],
-  datastore: ['lifecycle', 'tier', 'type', 'componentOf', 'dependsOn', 'dependencyOf'],
-  queue: ['lifecycle', 'tier', 'type', 'componentOf', 'dependsOn', 'dependencyOf'],
-  system: ['lifecycle', 'tier', 'type', 'components', 'componentOf'],
-  api: ['interface', 'lifecycle', 'tier', 'type', 'implementedBy', 'componentOf'],
-  application: ['lifecycle', 'tier', 'components'],
-};
-const V3_SPEC_KEYS_OTHER = ['lifecycle', 'tier', 'type', 'componentOf', 'dependsOn', 'dependencyOf'];
-const V3_INTEGRATION_KEYS = ['pagerduty', 'opsgenie', 'jiraServiceManagementOps', 'sentry', 'terraform'];
 
 const SUPPORTED = 'supported: schema-version v2, v2.1, v2.2, or apiVersion v3';
 
-class Checker {
-  readonly problems: Problem[] = [];
+/** A deviation found by the walk: where, what, and under which rule. */
+interface Found {
+  readonly path: KeyPath;
+  readonly message: string;
+  readonly rule: Rule;
+  readonly at: 'key' | 'value';
+}
+
+/** Walks a value along a shape; returns the valid parts (undefined: nothing valid) and records every deviation. */
+class Walker {
+  readonly found: Found[] = [];
 
   constructor(
-    private readonly raw: unknown,
-    private readonly ctx: DefinitionContext,
+    /** YAML text: a mapping where a string is expected gets a hint about the space after the colon. */
+    private readonly yaml: boolean,
   ) {}
 
-  read(): Service | Entity | undefined {
-    const raw = this.raw;
+  walk(shape: Shape, v: unknown, path: KeyPath): unknown {
+    switch (shape.type) {
+      case 'string':
+        return this.string(shape, v, path);
+      case 'tier':
+        return this.tier(shape, v, path);
+      case 'list':
+        return this.list(shape, v, path);
+      case 'map':
+        return this.map(shape, v, path);
+      case 'any':
+        if (shape.mapping && !isRecord(v)) return this.wrongType(path, 'a mapping', v, 'schema');
+        return v;
+    }
+  }
+
+  private add(path: KeyPath, message: string, rule: Rule, at: 'key' | 'value' = 'value'): void {
+    this.found.push({ path, message, rule, at });
+  }
+
+  private wrongType(path: KeyPath, expected: string, v: unknown, rule: Rule, hint = ''): undefined {
+    this.add(path, `${formatKeyPath(path)} must be ${expected}, got ${describeValue(v)}${hint}`, rule);
+    return undefined;
+  }
+
+  /** `- service: x` in YAML is a mapping; `- service:x` the string that was meant. */
+  private spaceHint(v: unknown): string {
+    if (!this.yaml || !isRecord(v)) return '';
+    const entries = Object.entries(v);
+    if (entries.length !== 1) return '';
+    const [k, value] = entries[0];
+    // A known key (`service-url`) is a shape of another version, not a tag or a reference missing its colon.
+    if ((typeof value !== 'string' && typeof value !== 'number') || KNOWN_ANYWHERE.has(k) || /\s/.test(k)) return '';
+    return ` (in YAML "${k}: ${value}" is a mapping; write ${k}:${value})`;
+  }
+
+  private string(shape: StringShape, v: unknown, path: KeyPath): string | undefined {
+    const p = formatKeyPath(path);
+    if (typeof v !== 'string' || (shape.name && v.trim() === ''))
+      return this.wrongType(
+        path,
+        shape.name ? 'a non-empty string' : (shape.expected ?? 'a string'),
+        v,
+        shape.rule ?? 'schema',
+        this.spaceHint(v),
+      );
+    if (shape.minLength !== undefined && v.length < shape.minLength) {
+      if (v.trim() === '') {
+        this.add(path, `${p} is empty; read as not set`, 'lenient');
+        return undefined;
+      }
+      this.add(
+        path,
+        `${p} ${describeValue(v)} is shorter than ${shape.minLength} characters; kept as written`,
+        'lenient',
+      );
+    }
+    if (shape.format === 'uri' && !isAbsoluteUrl(v)) {
+      this.add(path, `${p} must be an absolute URL (https://…), got ${describeValue(v)}`, 'schema');
+      return undefined;
+    }
+    if (shape.ref === 'checked' && normalizeRef(v) === undefined) {
+      this.add(path, `${p} must be a reference like service:name or datastore:name, got ${describeValue(v)}`, 'schema');
+      return undefined;
+    }
+    if (shape.enum && !shape.enum.includes(v))
+      this.add(
+        path,
+        `${p} ${describeValue(v)} is not one of ${shape.enumOf ?? 'the allowed values'} (${shape.enum.join(', ')}); kept as written`,
+        'lenient',
+      );
+    if (shape.pattern && !shape.pattern.re.test(v))
+      this.add(path, `${p} ${describeValue(v)} is not ${shape.pattern.what}; kept as written`, 'lenient');
+    return v;
+  }
+
+  /** A string as the schemas say; a YAML number (`tier: 1`) is read as its text, with a lenient warning. */
+  private tier(shape: TierShape, v: unknown, path: KeyPath): string | undefined {
+    const p = formatKeyPath(path);
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      this.add(path, `${p} is the number ${v}; the schema wants a string ("${v}"), read as "${v}"`, 'lenient');
+      return String(v);
+    }
+    if (typeof v !== 'string') return this.wrongType(path, 'a string or number', v, 'identity');
+    if (v.trim() === '') {
+      // v2.x allows an empty tier (no minLength); v3 does not. Either way it is no tier.
+      if (shape.minLength) this.add(path, `${p} is empty; read as not set`, 'lenient');
+      return undefined;
+    }
+    return v;
+  }
+
+  private list(shape: ListShape, v: unknown, path: KeyPath): unknown[] | undefined {
+    if (!Array.isArray(v)) return this.wrongType(path, shape.expected, v, 'schema');
+    const out: unknown[] = [];
+    v.forEach((item, i) => {
+      const clean = this.walk(shape.items, item, [...path, i]);
+      if (clean !== undefined) out.push(clean);
+    });
+    if (shape.minItems !== undefined && v.length < shape.minItems)
+      this.add(path, `${formatKeyPath(path)} is empty (at least ${shape.minItems} expected); ignored`, 'lenient');
+    return out;
+  }
+
+  private map(shape: MapShape, v: unknown, path: KeyPath): Record<string, unknown> | undefined {
+    if (!isRecord(v)) return this.wrongType(path, shape.expected ?? 'a mapping', v, shape.rule ?? 'schema');
+    const out: Record<string, unknown> = {};
+    const misspelled = new Set<string>();
+    for (const key of Object.keys(v).sort(compareStrings)) {
+      const p = [...path, key];
+      if (has(shape.keys, key)) {
+        const clean = this.walk(shape.keys[key], v[key], p);
+        if (clean !== undefined) out[key] = clean;
+        continue;
+      }
+      if (shape.open) continue;
+      const guess = this.unknownKey(shape, v, key, p);
+      if (guess) misspelled.add(guess);
+    }
+    let complete = true;
+    for (const key of shape.required ?? []) {
+      // Present but invalid (reported where it is), or misspelled (reported at the typo): not reported again.
+      if (has(v, key) || misspelled.has(key)) {
+        if (!has(out, key)) complete = false;
+        continue;
+      }
+      complete = false;
+      const message =
+        shape.missing?.[key] ??
+        `${formatKeyPath([...path, key])} is missing (${shape.what} needs ${listing(shape.required ?? [])})`;
+      const why = shape.explainMissing?.(v);
+      this.add(path, why ? `${message}; ${why}` : message, shape.requiredRule ?? 'schema');
+    }
+    for (const r of shape.refine?.(v) ?? []) {
+      const p = r.key === undefined ? path : [...path, r.key];
+      const value = r.key === undefined ? '' : ` ${describeValue(v[r.key])}`;
+      const kept = r.rule === 'lenient' ? '; kept as written' : '';
+      this.add(p, `${formatKeyPath(p)}${value} ${r.message}${kept}`, r.rule);
+      if (r.rule !== 'lenient') complete = false;
+    }
+    // A mapping missing what it needs (a link without url) is left out as a whole.
+    return complete ? out : undefined;
+  }
+
+  /** Reports a key the shape does not have; returns the known key it misspells, if that is what it looks like. */
+  private unknownKey(shape: MapShape, v: Record<string, unknown>, key: string, p: KeyPath): string | undefined {
+    const where = formatKeyPath(p);
+    if (shape.hints && has(shape.hints, key)) {
+      this.add(p, `${where} is not part of ${shape.what} (${shape.hints[key]})`, 'schema', 'key');
+      return undefined;
+    }
+    const guess = closestKey(key, Object.keys(shape.keys));
+    if (guess !== undefined && !has(v, guess)) {
+      this.add(p, `${where} is not part of ${shape.what}; did you mean ${guess}?`, 'schema', 'key');
+      return guess;
+    }
+    this.add(
+      p,
+      `${where} is not part of ${shape.what}; ignored (it has ${listing(Object.keys(shape.keys))})`,
+      'lenient',
+      'key',
+    );
+    return undefined;
+  }
+}
+
+class Checker {
+  readonly errors: Problem[] = [];
+  readonly warnings: Problem[] = [];
+
+  constructor(private readonly ctx: DefinitionContext) {}
+
+  read(raw: unknown): Service | Entity | undefined {
     if (!isRecord(raw)) {
-      this.report([], `expected a service definition (a mapping), got ${describeValue(raw)}`);
+      this.report([], `expected a service definition (a mapping), got ${describeValue(raw)}`, 'identity');
       return undefined;
     }
     if (has(raw, 'apiVersion')) {
@@ -189,6 +301,7 @@ class Checker {
         this.report(
           ['apiVersion'],
           `unknown schema version: apiVersion ${describeValue(raw.apiVersion)} (${SUPPORTED})`,
+          'identity',
         );
         return undefined;
       }
@@ -201,54 +314,58 @@ class Checker {
       this.report(
         ['schema-version'],
         `unknown schema version: schema-version ${describeValue(v)} (${why}${SUPPORTED})`,
+        'identity',
       );
       return undefined;
     }
     if (raw.format === SNAPSHOT_FORMAT_MARKER) {
-      this.report([], 'this is a catalog snapshot, not a service definition: give its path as the catalog itself');
+      this.report(
+        [],
+        'this is a catalog snapshot, not a service definition: give its path as the catalog itself',
+        'identity',
+      );
       return undefined;
     }
-    this.report([], `not a service definition: schema-version or apiVersion is missing (${SUPPORTED})`);
+    this.report([], `not a service definition: schema-version or apiVersion is missing (${SUPPORTED})`, 'identity');
     return undefined;
+  }
+
+  /** Walk `raw` along `shape`; every deviation becomes an error, a warning or nothing, by rule. */
+  private walk(shape: MapShape, raw: Record<string, unknown>): Record<string, unknown> | undefined {
+    const walker = new Walker(/\.ya?ml$/i.test(this.ctx.file));
+    const clean = walker.walk(shape, raw, []) as Record<string, unknown> | undefined;
+    for (const f of walker.found) this.report(f.path, f.message, f.rule, f.at);
+    return clean;
   }
 
   // ---- v2, v2.1, v2.2 ----
 
-  private readV2(raw: Record<string, unknown>, version: V2Version): Service | undefined {
-    this.checkKeys(raw, [], V2_KEYS[version], `schema ${version}`, V2_KEY_HINTS[version]);
-    const name = this.name(raw, ['dd-service']);
-    const team = this.optString(raw, ['team']) ?? (version === 'v2' ? this.optString(raw, ['dd-team']) : undefined);
-    const later = version !== 'v2';
-    const tier = later ? this.tier(raw, ['tier']) : undefined;
-    const lifecycle = later ? this.optString(raw, ['lifecycle']) : undefined;
-    const application = later ? this.optString(raw, ['application']) : undefined;
-    const description = later ? this.optString(raw, ['description']) : undefined;
-    const type = version === 'v2.2' ? this.optString(raw, ['type']) : undefined;
-    const languages = version === 'v2.2' ? this.stringList(raw, ['languages']) : [];
-    const contacts = this.contacts(raw, ['contacts']);
-    const links = this.links(raw, ['links'], { provider: later });
-    if (!later) {
-      links.push(
-        ...this.links(raw, ['repos'], { type: 'repo', provider: true }),
-        ...this.links(raw, ['docs'], { type: 'doc', provider: true }),
-      );
+  private readV2(raw: Record<string, unknown>, version: 'v2' | 'v2.1' | 'v2.2'): Service | undefined {
+    const c = this.walk(V2_SHAPES[version], raw);
+    if (!c) return undefined;
+    const name = this.serviceName(c['dd-service'], ['dd-service']);
+    const links = (c.links as Link[] | undefined)?.map(link) ?? [];
+    if (version === 'v2') {
+      for (const [key, type] of [
+        ['repos', 'repo'],
+        ['docs', 'doc'],
+      ] as const)
+        for (const r of (c[key] as Record<string, string>[] | undefined) ?? []) links.push(link({ ...r, type }));
     }
-    const tags = this.stringList(raw, ['tags']);
-    const integrations = this.integrations(raw, version);
     if (name === undefined) return undefined;
     return this.service({
       name,
-      team,
-      tier,
-      lifecycle,
-      type,
-      application,
-      description,
-      languages,
-      contacts,
+      team: nonEmpty(c.team) ?? (version === 'v2' ? nonEmpty(c['dd-team']) : undefined),
+      tier: str(c.tier),
+      lifecycle: str(c.lifecycle),
+      type: str(c.type),
+      application: str(c.application),
+      description: str(c.description),
+      languages: (c.languages as string[] | undefined) ?? [],
+      contacts: contacts(c.contacts),
       links,
-      integrations,
-      tags,
+      integrations: integrations(c.integrations, version),
+      tags: (c.tags as string[] | undefined) ?? [],
       dependsOn: [],
       schemaVersion: version,
     });
@@ -257,44 +374,17 @@ class Checker {
   // ---- v3 ----
 
   private readV3(raw: Record<string, unknown>): Service | Entity | undefined {
-    this.checkKeys(raw, [], V3_KEYS, 'v3 entity');
-    const kindValue = this.value(raw, ['kind']);
-    let kind: string | undefined;
-    if (kindValue === undefined) this.report([], 'kind is missing (service, datastore, queue, system, api, …)');
-    else if (typeof kindValue !== 'string' || kindValue.trim() === '')
-      this.report(['kind'], `kind must be a non-empty string, got ${describeValue(kindValue)}`);
-    else kind = kindValue.toLowerCase();
-
-    const metadata = this.value(raw, ['metadata']);
-    let name: string | undefined;
-    let owner: string | undefined;
-    let description: string | undefined;
-    let contacts: Contact[] = [];
-    let links: Link[] = [];
-    let tags: string[] = [];
-    if (metadata === undefined) {
-      this.report([], 'metadata is missing (metadata.name names the entity)');
-    } else if (!isRecord(metadata)) {
-      this.report(['metadata'], `metadata must be a mapping, got ${describeValue(metadata)}`);
-    } else {
-      this.checkKeys(metadata, ['metadata'], V3_METADATA_KEYS, 'v3 metadata', V3_METADATA_HINTS);
-      name = this.name(raw, ['metadata', 'name'], kind !== undefined && kind !== 'service');
-      owner = this.optString(raw, ['metadata', 'owner']);
-      description = this.optString(raw, ['metadata', 'description']);
-      contacts = this.contacts(raw, ['metadata', 'contacts']);
-      links = this.links(raw, ['metadata', 'links'], { provider: true });
-      tags = this.stringList(raw, ['metadata', 'tags']);
-    }
-
-    const spec = this.value(raw, ['spec']);
-    const specOk = spec === undefined || this.expectRecord(spec, ['spec']);
-    if (specOk && isRecord(spec) && kind !== undefined) {
-      this.checkKeys(spec, ['spec'], V3_SPEC_KEYS[kind] ?? V3_SPEC_KEYS_OTHER, `v3 ${kind} spec`);
-    }
-    const dependsOn = specOk ? this.refs(raw, ['spec', 'dependsOn']) : [];
-    if (kind === undefined || name === undefined) return undefined;
-
+    const kind = this.kind(raw);
+    const c = this.walk(v3Shape(kind ?? 'custom'), raw);
+    if (!c || kind === undefined) return undefined;
+    const metadata = (c.metadata ?? {}) as Record<string, unknown>;
+    const spec = (c.spec ?? {}) as Record<string, unknown>;
+    const name = kind === 'service' ? this.serviceName(metadata.name, ['metadata', 'name']) : str(metadata.name);
+    if (name === undefined) return undefined;
+    const owner = nonEmpty(metadata.owner);
+    const dependsOn = refs(spec.dependsOn);
     if (kind !== 'service') {
+      if (this.errors.length > 0) return undefined;
       const entity: Entity = {
         kind,
         name,
@@ -303,36 +393,64 @@ class Checker {
         schemaVersion: 'v3',
         source: this.source(),
       };
-      return this.problems.length > 0 ? undefined : entity;
+      return entity;
     }
-
-    const tier = specOk ? this.tier(raw, ['spec', 'tier']) : undefined;
-    const lifecycle = specOk ? this.optString(raw, ['spec', 'lifecycle']) : undefined;
-    const type = specOk ? this.optString(raw, ['spec', 'type']) : undefined;
-    const languages = specOk ? this.stringList(raw, ['spec', 'languages']) : [];
-    const integrations = this.integrations(raw, 'v3');
     return this.service({
       name,
       team: owner,
-      tier,
-      lifecycle,
-      type,
+      tier: str(spec.tier),
+      lifecycle: str(spec.lifecycle),
+      type: str(spec.type),
       application: undefined,
-      description,
-      languages,
-      contacts,
-      links,
-      integrations,
-      tags,
+      description: str(metadata.description),
+      languages: (spec.languages as string[] | undefined) ?? [],
+      contacts: contacts(metadata.contacts),
+      links: ((metadata.links as Link[] | undefined) ?? []).map(link),
+      integrations: integrations(c.integrations, 'v3'),
+      tags: (metadata.tags as string[] | undefined) ?? [],
       dependsOn,
       schemaVersion: 'v3',
     });
   }
 
+  /** The entity kind, lower case; custom kinds are valid v3 (custom.schema.json) but get no monitors. */
+  private kind(raw: Record<string, unknown>): string | undefined {
+    const v = raw.kind;
+    if (v === undefined) {
+      this.report([], 'kind is missing (service, datastore, queue, system, api, …)', 'identity');
+      return undefined;
+    }
+    if (typeof v !== 'string' || v.trim() === '') {
+      this.report(['kind'], `kind must be a non-empty string, got ${describeValue(v)}`, 'identity');
+      return undefined;
+    }
+    const kind = v.toLowerCase();
+    const builtIn = (V3_KINDS as readonly string[]).includes(kind);
+    if (kind !== v && (builtIn || CUSTOM_KIND.test(kind))) {
+      this.report(['kind'], `kind ${describeValue(v)} is read as ${kind} (kinds are lower case)`, 'lenient');
+    } else if (!builtIn && !CUSTOM_KIND.test(kind)) {
+      this.report(
+        ['kind'],
+        `kind ${describeValue(v)} is neither a built-in kind (${V3_KINDS.join(', ')}) nor a custom kind (lower-case words joined by -); read as a custom entity, which gets no monitors`,
+        'lenient',
+      );
+    } else if (!builtIn) {
+      // A custom kind is valid v3, but one a letter away from a built-in kind is a typo that costs the monitors.
+      const guess = closestKey(kind, V3_KINDS);
+      if (guess !== undefined)
+        this.report(
+          ['kind'],
+          `kind ${describeValue(v)} is not a built-in kind (${V3_KINDS.join(', ')}); did you mean ${guess}? (as written it is a custom entity, which gets no monitors)`,
+          'schema',
+        );
+    }
+    return kind;
+  }
+
   // ---- shared parts ----
 
   private service(s: Omit<Service, 'runbook' | 'source'>): Service | undefined {
-    if (this.problems.length > 0) return undefined;
+    if (this.errors.length > 0) return undefined;
     const runbook = s.links.find((l) => l.type.toLowerCase() === 'runbook')?.url;
     const tags = [...new Set(s.tags)].sort(compareStrings);
     // v2 has no tier field; a `tier:<x>` tag is how such catalogs say it (an explicit tier wins).
@@ -358,260 +476,108 @@ class Checker {
     };
   }
 
+  /** The error for a definition that yielded nothing without a reason (a guard: not expected to happen). */
+  unreadable(): Problem {
+    const p = this.ctx.locate.value(this.ctx.at ?? []);
+    const prefix = this.ctx.messagePrefix ? `${this.ctx.messagePrefix}: ` : '';
+    return { file: this.ctx.file, line: p.line, col: p.col, message: `${prefix}this definition could not be read` };
+  }
+
   private source(): SourceLocation {
     const p = this.ctx.locate.value(this.ctx.at ?? []);
     return { file: this.ctx.file, line: p.line, col: p.col };
   }
 
-  /** The entity name: required, a non-empty string; service names are used in queries, so no whitespace. */
-  private name(raw: Record<string, unknown>, path: KeyPath, entity = false): string | undefined {
-    const v = this.value(raw, path);
-    const key = formatKeyPath(path);
-    if (v === undefined) {
-      this.report(path.slice(0, -1), `${key} is missing: every definition needs a name`);
-      return undefined;
-    }
-    if (typeof v !== 'string' || v.trim() === '') {
-      this.report(path, `${key} must be a non-empty string, got ${describeValue(v)}`);
-      return undefined;
-    }
-    if (!entity && /\s/.test(v)) {
+  /** Service names are used in `service:<name>` queries: stricter than the schemas, no whitespace. */
+  private serviceName(v: unknown, path: KeyPath): string | undefined {
+    if (typeof v !== 'string') return undefined;
+    if (/\s/.test(v)) {
       this.report(
         path,
-        `${key} must not contain whitespace (it is used in service:<name> queries), got ${describeValue(v)}`,
+        `${formatKeyPath(path)} must not contain whitespace (it is used in service:<name> queries), got ${describeValue(v)}`,
+        'identity',
       );
       return undefined;
     }
     return v;
   }
 
-  private optString(raw: Record<string, unknown>, path: KeyPath): string | undefined {
-    const v = this.value(raw, path);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') {
-      this.report(path, `${formatKeyPath(path)} must be a string, got ${describeValue(v)}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  /** Tier as written, stringified: the schemas say string, but `tier: 1` in YAML is a number and means the same. */
-  private tier(raw: Record<string, unknown>, path: KeyPath): string | undefined {
-    const v = this.value(raw, path);
-    if (v === undefined) return undefined;
-    if ((typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v))) return String(v);
-    this.report(path, `${formatKeyPath(path)} must be a string or number, got ${describeValue(v)}`);
-    return undefined;
-  }
-
-  private stringList(raw: Record<string, unknown>, path: KeyPath): string[] {
-    const v = this.value(raw, path);
-    if (v === undefined) return [];
-    if (!Array.isArray(v)) {
-      this.report(path, `${formatKeyPath(path)} must be a list of strings, got ${describeValue(v)}`);
-      return [];
-    }
-    const out: string[] = [];
-    v.forEach((item, i) => {
-      if (typeof item === 'string') out.push(item);
-      else this.report([...path, i], `${formatKeyPath([...path, i])} must be a string, got ${describeValue(item)}`);
-    });
-    return out;
-  }
-
-  /** A list of mappings; each one handed to `each` with its path. */
-  private records(raw: Record<string, unknown>, path: KeyPath, each: (r: Record<string, unknown>, p: KeyPath) => void) {
-    const v = this.value(raw, path);
-    if (v === undefined) return;
-    if (!Array.isArray(v)) {
-      this.report(path, `${formatKeyPath(path)} must be a list, got ${describeValue(v)}`);
-      return;
-    }
-    v.forEach((item, i) => {
-      const p = [...path, i];
-      if (isRecord(item)) each(item, p);
-      else this.report(p, `${formatKeyPath(p)} must be a mapping, got ${describeValue(item)}`);
-    });
-  }
-
-  private contacts(raw: Record<string, unknown>, path: KeyPath): Contact[] {
-    const out: Contact[] = [];
-    this.records(raw, path, (_, p) => {
-      const type = this.requiredString(raw, [...p, 'type']);
-      const contact = this.requiredString(raw, [...p, 'contact']);
-      const name = this.optString(raw, [...p, 'name']);
-      if (type !== undefined && contact !== undefined)
-        out.push({ type, contact, ...(name !== undefined ? { name } : {}) });
-    });
-    return out;
-  }
-
-  /**
-   * Links `{name, type, url, provider?}`. v2 links carry no provider; v2 `repos` and `docs` do, and have no type:
-   * they pass the link type (repo, doc) instead.
-   */
-  private links(raw: Record<string, unknown>, path: KeyPath, shape: { type?: string; provider: boolean }): Link[] {
-    const out: Link[] = [];
-    this.records(raw, path, (_, p) => {
-      const name = this.requiredString(raw, [...p, 'name']);
-      const type = shape.type ?? this.requiredString(raw, [...p, 'type']);
-      const url = this.url(raw, [...p, 'url']);
-      const provider = shape.provider ? this.optString(raw, [...p, 'provider']) : undefined;
-      if (name !== undefined && type !== undefined && url !== undefined)
-        out.push({ name, type, url, ...(provider !== undefined ? { provider } : {}) });
-    });
-    return out;
-  }
-
-  private requiredString(raw: Record<string, unknown>, path: KeyPath): string | undefined {
-    const v = this.value(raw, path);
-    if (v === undefined) {
-      this.report(path.slice(0, -1), `${formatKeyPath(path)} is missing`);
-      return undefined;
-    }
-    return this.optString(raw, path);
-  }
-
-  private url(raw: Record<string, unknown>, path: KeyPath): string | undefined {
-    const v = this.requiredString(raw, path);
-    if (v === undefined) return undefined;
-    if (!isAbsoluteUrl(v)) {
-      this.report(path, `${formatKeyPath(path)} must be an absolute URL (https://…), got ${describeValue(v)}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  /**
-   * PagerDuty and Opsgenie in each version's own shape: v2 `pagerduty: <url>`, v2.1/v2.2
-   * `pagerduty: {service-url}`, v3 `pagerduty: {serviceURL}`; Opsgenie is `{service-url|serviceURL, region?}`.
-   */
-  private integrations(raw: Record<string, unknown>, version: SchemaVersion): Integrations {
-    const path: KeyPath = ['integrations'];
-    const v = this.value(raw, path);
-    if (v === undefined || !this.expectRecord(v, path)) return {};
-    const urlKey = version === 'v3' ? 'serviceURL' : 'service-url';
-    const integrationKeys = version === 'v3' ? V3_INTEGRATION_KEYS : ['pagerduty', 'opsgenie'];
-    this.checkKeys(v, path, integrationKeys, `${version} integrations`);
-    const out: { pagerduty?: { serviceUrl: string }; opsgenie?: { serviceUrl: string; region?: string } } = {};
-
-    const pdPath: KeyPath = [...path, 'pagerduty'];
-    const pd = this.value(raw, pdPath);
-    if (pd !== undefined) {
-      if (version === 'v2') {
-        if (typeof pd !== 'string')
-          this.report(
-            pdPath,
-            `integrations.pagerduty must be a PagerDuty service URL (schema v2), got ${describeValue(pd)}`,
-          );
-        else {
-          const url = this.url(raw, pdPath);
-          if (url !== undefined) out.pagerduty = { serviceUrl: url };
-        }
-      } else if (!isRecord(pd)) {
-        this.report(
-          pdPath,
-          `integrations.pagerduty must be a mapping with ${urlKey} (schema ${version}), got ${describeValue(pd)}`,
-        );
-      } else {
-        const typos = this.checkKeys(pd, pdPath, [urlKey], `${version} integrations.pagerduty`);
-        if (!typos.has(urlKey)) {
-          const url = this.url(raw, [...pdPath, urlKey]);
-          if (url !== undefined) out.pagerduty = { serviceUrl: url };
-        }
-      }
-    }
-
-    const ogPath: KeyPath = [...path, 'opsgenie'];
-    const og = this.value(raw, ogPath);
-    if (og !== undefined && this.expectRecord(og, ogPath, ` with ${urlKey} (schema ${version})`)) {
-      const typos = this.checkKeys(og, ogPath, [urlKey, 'region'], `${version} integrations.opsgenie`);
-      const url = typos.has(urlKey) ? undefined : this.url(raw, [...ogPath, urlKey]);
-      const region = this.optString(raw, [...ogPath, 'region']);
-      if (url !== undefined) out.opsgenie = { serviceUrl: url, ...(region !== undefined ? { region } : {}) };
-    }
-    return out;
-  }
-
-  /** v3 references, normalized to `kind:name`: `service:default/x` → `service:x`, `x` → `service:x`; sorted. */
-  private refs(raw: Record<string, unknown>, path: KeyPath): string[] {
-    const out = new Set<string>();
-    const v = this.value(raw, path);
-    if (v === undefined) return [];
-    if (!Array.isArray(v)) {
-      this.report(
-        path,
-        `${formatKeyPath(path)} must be a list of references like service:name, got ${describeValue(v)}`,
-      );
-      return [];
-    }
-    v.forEach((item, i) => {
-      const ref = typeof item === 'string' ? normalizeRef(item) : undefined;
-      if (ref !== undefined) out.add(ref);
-      else
-        this.report(
-          [...path, i],
-          `${formatKeyPath([...path, i])} must be a reference like service:name or datastore:name, got ${describeValue(item)}`,
-        );
-    });
-    return [...out].sort(compareStrings);
-  }
-
-  /**
-   * Unknown keys are allowed (forward compatibility) unless they look like a typo of a known key or `hints` says
-   * why they are wrong. Returns the known keys that were misspelled, so "missing" is not reported twice.
-   */
-  private checkKeys(
-    obj: Record<string, unknown>,
-    path: KeyPath,
-    known: readonly string[],
-    what: string,
-    hints: Readonly<Record<string, string>> = {},
-  ): Set<string> {
-    const misspelled = new Set<string>();
-    for (const key of Object.keys(obj).sort(compareStrings)) {
-      if (known.includes(key)) continue;
-      const p = [...path, key];
-      if (has(hints, key)) {
-        this.report(p, `${formatKeyPath(p)} is not part of ${what} (${hints[key]})`, 'key');
-        continue;
-      }
-      const guess = closestKey(key, known);
-      if (guess !== undefined && !has(obj, guess)) {
-        misspelled.add(guess);
-        this.report(p, `${formatKeyPath(p)} is not part of ${what}; did you mean ${guess}?`, 'key');
-      }
-    }
-    return misspelled;
-  }
-
-  private expectRecord(v: unknown, path: KeyPath, suffix = ''): v is Record<string, unknown> {
-    if (isRecord(v)) return true;
-    this.report(path, `${formatKeyPath(path)} must be a mapping${suffix}, got ${describeValue(v)}`);
-    return false;
-  }
-
-  /** The value at a path below the definition; undefined when any step is missing or not a container. */
-  private value(raw: Record<string, unknown>, path: KeyPath): unknown {
-    let v: unknown = raw;
-    for (const part of path) {
-      if (typeof part === 'number') {
-        if (!Array.isArray(v) || part >= v.length) return undefined;
-        v = v[part];
-      } else {
-        if (!isRecord(v) || !has(v, part)) return undefined;
-        v = v[part];
-      }
-    }
-    return v;
-  }
-
-  private report(path: KeyPath, message: string, where: 'key' | 'value' = 'value'): void {
+  private report(path: KeyPath, message: string, rule: Rule, where: 'key' | 'value' = 'value'): void {
+    const accepted = this.ctx.accepted ?? false;
+    // Datadog accepted the definition: lenient rules are its business, schema rules only warnings.
+    if (accepted && rule === 'lenient') return;
+    const warning = rule === 'lenient' || (accepted && rule === 'schema');
     const full = [...(this.ctx.at ?? []), ...path];
     const p = where === 'key' ? this.ctx.locate.key(full) : this.ctx.locate.value(full);
-    const text = this.ctx.messagePrefix ? `${this.ctx.messagePrefix}: ${message}` : message;
-    this.problems.push({ file: this.ctx.file, line: p.line, col: p.col, message: text });
+    const text = `${this.ctx.messagePrefix ? `${this.ctx.messagePrefix}: ` : ''}${message}${
+      accepted && rule === 'schema' ? ACCEPTED_SUFFIX : ''
+    }`;
+    const problem: Problem = { file: this.ctx.file, line: p.line, col: p.col, message: text };
+    if (warning) this.warnings.push({ ...problem, severity: 'warning' });
+    else this.errors.push(problem);
   }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** An owner written as `""` (the v2.1+ schemas allow it) is no owner. */
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+}
+
+function contacts(v: unknown): Contact[] {
+  return ((v as Record<string, string>[] | undefined) ?? []).map((c) => ({
+    type: c.type,
+    contact: c.contact,
+    ...(c.name !== undefined ? { name: c.name } : {}),
+  }));
+}
+
+/** `{name, type, url, provider?}` with a fixed key order. */
+function link(l: Partial<Link>): Link {
+  return {
+    name: l.name!,
+    type: l.type!,
+    url: l.url!,
+    ...(l.provider !== undefined ? { provider: l.provider } : {}),
+  };
+}
+
+/**
+ * PagerDuty and Opsgenie in each version's own shape: v2 `pagerduty: <url>`, v2.1/v2.2 `pagerduty: {service-url}`,
+ * v3 `pagerduty: {serviceURL}`; Opsgenie is `{service-url|serviceURL, region?}`.
+ */
+function integrations(v: unknown, version: SchemaVersion): Integrations {
+  const i = (v ?? {}) as Record<string, unknown>;
+  const urlKey = version === 'v3' ? 'serviceURL' : 'service-url';
+  const out: { pagerduty?: { serviceUrl: string }; opsgenie?: { serviceUrl: string; region?: string } } = {};
+  const pd = i.pagerduty;
+  const pdUrl = typeof pd === 'string' ? pd : isRecord(pd) ? str(pd[urlKey]) : undefined;
+  if (pdUrl !== undefined) out.pagerduty = { serviceUrl: pdUrl };
+  const og = isRecord(i.opsgenie) ? i.opsgenie : undefined;
+  const ogUrl = og ? str(og[urlKey]) : undefined;
+  if (og && ogUrl !== undefined) {
+    const region = str(og.region);
+    out.opsgenie = { serviceUrl: ogUrl, ...(region !== undefined ? { region } : {}) };
+  }
+  return out;
+}
+
+/** v3 references, normalized to `kind:name`: `service:default/x` → `service:x`, `x` → `service:x`; sorted. */
+function refs(v: unknown): string[] {
+  const out = new Set<string>();
+  for (const item of (v as string[] | undefined) ?? []) {
+    const ref = normalizeRef(item);
+    if (ref !== undefined) out.add(ref);
+  }
+  return [...out].sort(compareStrings);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listing(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
 }
 
 /** `kind:name` from `kind:namespace/name`, `name`, …; undefined when it is not a usable reference. */
@@ -626,13 +592,20 @@ export function normalizeRef(ref: string): string | undefined {
   return `${kind}:${name}`;
 }
 
+/**
+ * The known key that `key` misspells: the same words written differently (`service-url` / `serviceURL`), or within a
+ * small edit distance — unless `key` means something elsewhere in the schemas (`components` is no typo of
+ * `componentOf`: it is their opposite).
+ */
 function closestKey(key: string, known: readonly string[]): string | undefined {
   const squash = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  for (const k of known) if (squash(k) === squash(key)) return k;
+  if (KNOWN_ANYWHERE.has(key)) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    if (squash(k) === squash(key)) return k;
-    const d = distance(key.toLowerCase(), k.toLowerCase());
+    // Two swapped letters (`teir`) are one slip, not two.
+    const d = swapsTwoLetters(key.toLowerCase(), k.toLowerCase()) ? 1 : distance(key.toLowerCase(), k.toLowerCase());
     const limit = k.length >= 6 ? 2 : 1;
     if (d <= limit && d < bestDistance) {
       best = k;
@@ -642,13 +615,12 @@ function closestKey(key: string, known: readonly string[]): string | undefined {
   return best;
 }
 
-function isAbsoluteUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol !== '' && u.host !== '' ? true : u.protocol === 'mailto:';
-  } catch {
-    return false;
-  }
+/** `teir` / `tier`: the same letters with two neighbours swapped. */
+function swapsTwoLetters(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i < a.length - 1 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -4,6 +4,7 @@
  * always in the same order.
  */
 import { UserErrors } from '../errors';
+import { nestedTooDeep } from '../input/depth';
 
 export interface Problem {
   readonly file: string;
@@ -11,6 +12,8 @@ export interface Problem {
   readonly line: number;
   readonly col: number;
   readonly message: string;
+  /** A warning does not stop reading; absent: an error. */
+  readonly severity?: 'warning';
 }
 
 export function formatProblem(p: Problem): string {
@@ -42,11 +45,14 @@ const MAX_VALUE_CHARS = 100;
 /** A bad value as the user would write it: `"abc"`, `[1,2]`, `{"a":1}`, `null`; long values are shortened. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON.stringify recurses per level: a value from the API (never depth-checked like files) could overflow it.
+  if (nestedTooDeep(value)) return Array.isArray(value) ? '[[[…' : '{…}';
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // A bigint or a cycle (never from JSON or YAML text): say what it is rather than fail.
+    text = typeof value === 'bigint' ? `${value}` : Array.isArray(value) ? '[…]' : typeof value;
   }
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
 }

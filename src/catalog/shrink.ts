@@ -46,6 +46,8 @@ export interface ShrinkMessageOptions {
   readonly override: string;
   /** What did not happen, e.g. `Nothing was written.` */
   readonly consequence: string;
+  /** Services whose definition is invalid and was skipped (`--skip-invalid`): named as such in the list. */
+  readonly skipped?: ReadonlySet<string>;
 }
 
 /**
@@ -57,7 +59,7 @@ export function formatShrink(check: ShrinkCheck, opts: ShrinkMessageOptions): st
   return [
     `the catalog lost ${n} of the ${opts.previousCount} services in ${opts.against} ` +
       `(${percent(check.ratio)}, more than the ${percent(opts.maxRatio)} allowed by maxRemovalRatio): ` +
-      `${check.removed.join(', ')}.`,
+      `${check.removed.map((name) => (opts.skipped?.has(name) ? `${name} (invalid definition, skipped)` : name)).join(', ')}.`,
     `${opts.consequence} If ${n === 1 ? 'this service was' : 'these services were'} really removed, ` +
       `run again with ${opts.override}; if not, the catalog read was incomplete (API errors, key scope, filters).`,
   ].join('\n');

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { Catalog, formatProblem, isSnapshot, parseSnapshot, validateDefinitions } from '../catalog';
+import { Catalog, checkDefinitions, formatProblem, formatProblems, isSnapshot, parseSnapshot } from '../catalog';
 import { checkShrink, DEFAULT_MAX_REMOVAL_RATIO, formatShrink } from '../catalog/shrink';
 import {
   buildSnapshot,
@@ -29,7 +29,7 @@ import type { IntegrationNames } from '../policy/routing';
 import { CliContext } from './index';
 import { plural } from './io';
 
-interface PullCliOptions {
+export interface PullCliOptions {
   out?: string;
   allowRemovals?: boolean;
   integrations?: boolean;
@@ -66,7 +66,8 @@ export function catalogPullCommand(program: Command, ctx: CliContext): void {
     .action((opts: PullCliOptions) => runPull(opts, ctx));
 }
 
-async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<void> {
+/** `catalog pull` itself; `init --pull` runs it too. */
+export async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<void> {
   const { io } = ctx;
   const settings = readSettings(opts, ctx);
   // Loaded here, not at the top: the API client takes a second or two to load, and only this command needs it.
@@ -83,19 +84,18 @@ async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<void> {
   });
   const from = target.site ?? target.baseUrl.replace(/\/\/[^/@]*@/, '//');
 
-  // The reader that synth uses, on the definitions as they are in memory: messages name the entity.
+  // The reader that synth uses, on the definitions as they are in memory: messages name the entity. Datadog
+  // accepted them, so only what would make trace-health generate the wrong thing fails the pull; other deviations
+  // from the schemas are warnings.
   const label = `Datadog catalog (${from})`;
-  let catalog: Catalog;
-  try {
-    catalog = validateDefinitions(result.definitions, label);
-  } catch (e) {
-    if (e instanceof UserErrors)
-      throw new UserErrors([
-        ...e.problems,
-        `${label}: invalid definitions; nothing was written to ${settings.outShown}`,
-      ]);
-    throw e;
-  }
+  const report = checkDefinitions(result.definitions, label);
+  if (report.problems.length > 0)
+    throw new UserErrors([
+      ...formatProblems(report.problems),
+      `${label}: invalid definitions; nothing was written to ${settings.outShown}`,
+    ]);
+  const catalog: Catalog = report.catalog;
+  for (const w of formatProblems(report.definitionWarnings)) io.err(`warning: ${w}`);
 
   const lines = pullLines(result, catalog, from);
   const current = catalog.services.map((s) => s.name);

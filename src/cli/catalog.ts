@@ -1,16 +1,17 @@
 /**
  * `trace-health catalog …`: read the Service Catalog the way synth will. `validate` reports every problem of every
- * file at once; `list` shows the normalized services. Other modules add sub-commands (`catalog pull`) by finding
- * this command on the program: `program.commands.find((c) => c.name() === 'catalog')`.
+ * file at once, errors then warnings; `list` shows the valid services and reports the invalid ones. Other modules add
+ * sub-commands (`catalog pull`) by finding this command on the program:
+ * `program.commands.find((c) => c.name() === 'catalog')`.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import {
   Catalog,
-  catalogWarnings,
+  CatalogReport,
   formatProblems,
-  loadCatalog,
+  InvalidDefinition,
   loadCatalogReport,
   Service,
   summarizeCatalog,
@@ -24,6 +25,26 @@ const CATALOG_COMMAND = 'catalog';
 
 const PATH_HELP = `catalog folder, definition file or snapshot .json (default: catalog: of ./${DEFAULT_POLICY_FILE})`;
 
+/** `catalog validate --help`: what is checked, what is only warned about, and why. */
+export const VALIDATE_HELP = `
+What is checked: every definition against the schema version it declares (schema-version v2, v2.1, v2.2 or
+apiVersion v3, as published by Datadog in DataDog/schema), every deviation once, at its own file:line:col.
+
+Errors (exit 2; the definition is not used):
+  - no name or kind, an unknown version, a service name with whitespace (it is used in service:<name> queries)
+  - a wrong type or shape (a mapping where a string belongs), a required key missing
+  - a key of another schema version, entity kind or place (tier in a v2 file, components in a service spec,
+    owner under spec) or a typo of a known key or kind: its value would be silently ignored
+  - a link url that is not an absolute URL, a dependsOn entry that is not a kind:name reference
+  - a service defined twice
+Warnings (exit 0, or 1 with --strict); the definition is used:
+  - keys the schema does not have (ignored), values outside a list the schema enumerates (kept as written),
+    email and URL formats, empty strings (read as not set), a numeric tier (read as its text)
+  - a service without a team, a dependsOn naming nothing in the catalog
+A snapshot from \`catalog pull\` holds definitions Datadog already accepted: only the name, owner, tier and
+duplicate rules are errors there; other schema deviations are warnings naming the definition, and what they
+concern is left out.`;
+
 export function catalogCommand(program: Command, ctx: CliContext): void {
   const catalog = program
     .command(CATALOG_COMMAND)
@@ -36,25 +57,27 @@ export function catalogCommand(program: Command, ctx: CliContext): void {
     )
     .argument('[path]', PATH_HELP)
     .option('-c, --config <file>', 'policy file to take the catalog path from when PATH is not given')
-    .option('--strict', 'fail (exit 1) on warnings too: services without a team, dependsOn naming nothing')
+    .option('--strict', 'fail (exit 1) on warnings too (see below)')
+    .addHelpText('after', VALIDATE_HELP)
     .action((given: string | undefined, opts: { config?: string; strict?: boolean }) => {
       const catalogPath = resolveCatalogPath(given, opts.config, ctx);
       const report = loadCatalogReport(catalogPath, { cwd: ctx.io.cwd });
-      const summary = summaryLines(catalogPath, report.catalog, report.files);
+      const warnings = formatProblems(report.warnings);
+      // Errors first, then warnings: a broken file must not hide what the others have to say.
+      for (const line of formatProblems(report.problems)) ctx.io.err(line);
+      for (const w of warnings) ctx.io.err(`warning: ${w}`);
       if (report.problems.length > 0) {
-        for (const line of formatProblems(report.problems)) ctx.io.err(line);
         const n = report.problems.length;
         const { services, entities } = report.catalog;
+        const also = warnings.length > 0 ? ` and ${plural(warnings.length, 'warning')}` : '';
         ctx.io.err(
-          `${catalogPath}: invalid, ${plural(n, 'problem')} (${plural(services.length, 'service')} and ${plural(entities.length, 'other entity', 'other entities')} are valid)`,
+          `${catalogPath}: invalid, ${plural(n, 'problem')}${also} (${plural(services.length, 'service')} and ${plural(entities.length, 'other entity', 'other entities')} are valid)`,
         );
         ctx.exitCode = 2;
         return;
       }
-      const warnings = catalogWarnings(report.catalog);
-      // With --strict a warning fails the check: say so instead of "valid" (and print no summary on stdout).
+      // With --strict a warning fails the check: say so instead of "valid" (no summary on stdout).
       if (opts.strict && warnings.length > 0) {
-        for (const w of warnings) ctx.io.err(`warning: ${w}`);
         const { services, entities } = report.catalog;
         ctx.io.err(
           `${catalogPath}: not valid with --strict, ${plural(warnings.length, 'warning')} ` +
@@ -64,21 +87,42 @@ export function catalogCommand(program: Command, ctx: CliContext): void {
         ctx.exitCode = 1;
         return;
       }
-      ctx.io.out(summary.join('\n'));
-      for (const w of warnings) ctx.io.err(`warning: ${w}`);
+      ctx.io.out(summaryLines(catalogPath, report.catalog, report.files).join('\n'));
     });
 
   catalog
     .command('list')
-    .description('List the normalized catalog services (sorted by name).')
+    .description(
+      'List the normalized catalog services (sorted by name). With invalid definitions, the valid services are still ' +
+        'listed on stdout, and the problems and the definitions left out on stderr (exit 2).',
+    )
     .argument('[path]', PATH_HELP)
     .option('-c, --config <file>', 'policy file to take the catalog path from when PATH is not given')
     .option('--json', 'print a JSON array of services instead of a table')
     .action((given: string | undefined, opts: { config?: string; json?: boolean }) => {
       const catalogPath = resolveCatalogPath(given, opts.config, ctx);
-      const services = loadCatalog(catalogPath, { cwd: ctx.io.cwd }).services;
+      const report = loadCatalogReport(catalogPath, { cwd: ctx.io.cwd });
+      const services = report.catalog.services;
       ctx.io.out(opts.json ? `${JSON.stringify(services.map(serviceJson), null, 2)}` : table(services));
+      if (report.problems.length > 0) {
+        for (const line of formatProblems(report.problems)) ctx.io.err(line);
+        ctx.io.err(leftOutLine(catalogPath, report));
+        ctx.exitCode = 2;
+      }
     });
+}
+
+/** `cat: 2 problems; left out: cat/b.yaml:3:1 (service:b), cat/c.yaml:1:1` (what is not in the list, and where). */
+export function leftOutLine(catalogPath: string, report: CatalogReport): string {
+  const left = report.invalid.map(describeInvalid);
+  const what = left.length > 0 ? `; left out: ${left.join(', ')}` : '';
+  return `${catalogPath}: ${plural(report.problems.length, 'problem')}${what}`;
+}
+
+/** `cat/b.yaml:3:1 (service:b)`; the place alone for a document that could not be parsed. */
+export function describeInvalid(d: InvalidDefinition): string {
+  const at = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  return d.ref ? `${at} (${d.ref})` : at;
 }
 
 /**

@@ -93,5 +93,6 @@ function loadCommands(): void {
     require('./synth').synthCommand,
     require('./review').reviewCommand,
     require('./simulate').simulateCommand,
+    require('./init').initCommand,
   );
 }

@@ -1,7 +1,16 @@
 /** `trace-health policy …`: look at the policy as the generator sees it. */
 import { Command } from 'commander';
-import { DEFAULT_POLICY_FILE, explainService, formatExplain } from '../policy';
-import { loadInputs } from '../synth';
+import * as path from 'node:path';
+import { loadCatalog } from '../catalog';
+import { readIntegrationNames } from '../datadog/integration-names';
+import {
+  DEFAULT_POLICY_FILE,
+  explainService,
+  formatExplain,
+  loadPolicy,
+  policyCatalogArg,
+  resolvePolicy,
+} from '../policy';
 import type { CliContext } from './index';
 
 export function policyCommand(program: Command, ctx: CliContext): void {
@@ -13,8 +22,13 @@ export function policyCommand(program: Command, ctx: CliContext): void {
     .option('-c, --config <file>', 'policy file', `./${DEFAULT_POLICY_FILE}`)
     .option('--json', 'print JSON instead of a table')
     .action((service: string, opts: { config: string; json?: boolean }) => {
-      // The same inputs synth reads (policy, catalog, integration names recorded in a snapshot).
-      const { doc, policy: resolved } = loadInputs(opts.config, ctx.io.cwd);
+      const cwd = ctx.io.cwd;
+      const doc = loadPolicy(opts.config, { cwd });
+      const catalogArg = policyCatalogArg(doc, cwd);
+      const catalog = loadCatalog(catalogArg, { cwd });
+      // The integration names a snapshot recorded (`catalog pull --integrations`), as synth reads them.
+      const integrationNames = readIntegrationNames(path.resolve(cwd, catalogArg), catalogArg);
+      const resolved = resolvePolicy(doc, catalog, integrationNames ? { integrationNames } : {});
       const explanation = explainService(doc, resolved, service);
       if (opts.json) {
         const { file, service: servicePolicy, backend, rows } = explanation;

@@ -18,8 +18,9 @@ export function reviewCommand(program: Command, ctx: CliContext): void {
     .option('-c, --config <file>', 'policy file', DEFAULT_POLICY_FILE)
     .option('--check', 'the default and only mode (kept for scripts that pass it)')
     .option('--review-dir <dir>', 'review manifest folder (default: review/ beside the policy file)')
-    .action((flags: { config: string; reviewDir?: string }) => {
-      const result = checkReview(flags.config, ctx.io.cwd, flags.reviewDir);
+    .option('--skip-invalid', 'leave invalid catalog definitions out, as `synth --skip-invalid` does')
+    .action((flags: { config: string; reviewDir?: string; skipInvalid?: boolean }) => {
+      const result = checkReview(flags.config, ctx.io.cwd, flags.reviewDir, { skipInvalid: flags.skipInvalid });
       const dir = path.relative(ctx.io.cwd, result.reviewDir) || '.';
       if (result.diffs.length === 0) {
         ctx.io.out(`review manifest is current (${result.files} files in ${dir}/)`);

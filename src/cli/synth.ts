@@ -11,6 +11,7 @@ interface SynthFlags {
   stack?: string[];
   allowRemovals?: boolean;
   reviewDir?: string;
+  skipInvalid?: boolean;
 }
 
 export function synthCommand(program: Command, ctx: CliContext): void {
@@ -29,6 +30,11 @@ export function synthCommand(program: Command, ctx: CliContext): void {
     )
     .option('-s, --stack <name...>', 'synthesize only these stacks; other stack folders are left as they are')
     .option('--allow-removals', 'accept a catalog that lost more services than maxRemovalRatio allows')
+    .option(
+      '--skip-invalid',
+      'synthesize the valid services when catalog definitions are invalid; the skipped ones are named, and count as ' +
+        'removed for the shrink guard',
+    )
     .action((flags: SynthFlags) => {
       const result = synth({
         config: flags.config,
@@ -37,6 +43,7 @@ export function synthCommand(program: Command, ctx: CliContext): void {
         cwd: ctx.io.cwd,
         allowRemovals: flags.allowRemovals,
         reviewDir: flags.reviewDir,
+        skipInvalid: flags.skipInvalid,
       });
       for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
       const out = path.relative(ctx.io.cwd, result.outDir) || '.';

@@ -4,6 +4,7 @@
  * only looks at a parsed `yaml` document.
  */
 import { Document, isPair, isScalar, visit } from 'yaml';
+import { TOO_DEEP } from './depth';
 
 export interface TextPosition {
   readonly line: number;
@@ -37,6 +38,8 @@ export function yamlSyntaxProblems(
     let detail: string;
     if (e.code === 'DUPLICATE_KEY') detail = duplicateKeyDetail(doc, e.pos[0], pos);
     else if (e.code === 'TAB_AS_INDENT') detail = 'tabs are not allowed in indentation (use spaces)';
+    // The parser catches its own stack overflow on very deep nesting and reports it as this message.
+    else if (/maximum call stack size exceeded/i.test(e.message)) detail = TOO_DEEP;
     else detail = lowerFirst(e.message);
     out.push({ ...at, message: `invalid ${language}: ${detail}`, code: e.code });
   }

@@ -19,7 +19,8 @@ import { BACKEND_FIELDS, BACKEND_TYPES, BackendType, PolicyFile, PolicyFileSchem
 import { displayValue } from './routing';
 import { checkScope } from './scope';
 import { normalizeTier } from './tiers';
-import { yamlSyntaxProblems } from '../input/yaml-errors';
+import { TOO_DEEP, yamlNestingOffset } from '../input/depth';
+import { lowerFirst, yamlSyntaxProblems } from '../input/yaml-errors';
 
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
@@ -59,6 +60,11 @@ function readYaml(file: string, text: string): { data: unknown; positions: Map<s
     throw new UserErrors([`${file}:${line}:${col}: a second YAML document; the policy is one document`]);
   }
   const doc = docList[0];
+  const deep = yamlNestingOffset(doc?.contents as Node | null | undefined);
+  if (deep !== undefined) {
+    const { line, col } = lineCounter.linePos(deep);
+    throw new UserErrors([`${file}:${line}:${col}: invalid YAML: ${TOO_DEEP}`]);
+  }
   const positions = new Map<string, NodePositions>();
   if (doc?.contents) collectPositions(doc.contents as Node, [], undefined, positions, lineCounter);
   // The parser accepts aliases to anchors that do not exist (or come later); converting them would throw.
@@ -76,7 +82,7 @@ function readYaml(file: string, text: string): { data: unknown; positions: Map<s
   try {
     if (doc?.contents) data = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    throw new UserErrors([`${file}:1:1: ${e instanceof Error ? e.message : String(e)}`]);
+    throw new UserErrors([`${file}:1:1: invalid YAML: ${lowerFirst(e instanceof Error ? e.message : String(e))}`]);
   }
   return { data, positions };
 }

@@ -36,14 +36,28 @@ interface Layer {
 
 const BUILTIN: Layer = { name: 'builtin', path: [], data: BUILTIN_DEFAULTS as unknown as PolicyLayerFile };
 
+/**
+ * Names found in catalog definitions that were left out as invalid (`synth --skip-invalid`): the policy may name
+ * them without being wrong, as their definition will be back once fixed.
+ */
+export interface SkippedNames {
+  readonly services: ReadonlySet<string>;
+  readonly teams: ReadonlySet<string>;
+  /** As written; compared after normalizeTier. */
+  readonly tiers: ReadonlySet<string>;
+}
+
 export interface ResolveOptions {
   /** Names configured in Datadog's integrations, when the catalog snapshot recorded them (`catalog pull --integrations`). */
   readonly integrationNames?: IntegrationNames;
+  /** Definitions left out as invalid (`--skip-invalid`). */
+  readonly skipped?: SkippedNames;
 }
 
 export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, options: ResolveOptions = {}): Policy {
+  const skipped = options.skipped;
   const data = doc.data;
-  const problems: Problem[] = [...catalogNameProblems(doc, catalog)];
+  const problems: Problem[] = [...catalogNameProblems(doc, catalog, skipped)];
 
   const tierIndex = new TierIndex(data.tiers);
   const urgent = mostUrgentTierPriority(data);
@@ -316,10 +330,11 @@ function thresholdOrderProblems(p: ServicePolicy, layers: readonly Layer[]): Pro
 }
 
 /** Services, teams and entrypoints named in the policy must exist in the catalog. */
-function catalogNameProblems(doc: PolicyDocument, catalog: Catalog): Problem[] {
+function catalogNameProblems(doc: PolicyDocument, catalog: Catalog, skipped?: SkippedNames): Problem[] {
   const data = doc.data;
   const problems: Problem[] = [];
   const serviceNames = new Set(catalog.services.map((s) => s.name));
+  const skippedService = (name: string) => skipped?.services.has(name) ?? false;
   const entityKinds = new Map(catalog.entities.map((e) => [e.name, e.kind]));
   const teams = new Set<string>();
   for (const s of catalog.services) teams.add(s.team ?? UNOWNED_TEAM);
@@ -332,21 +347,27 @@ function catalogNameProblems(doc: PolicyDocument, catalog: Catalog): Problem[] {
   };
 
   for (const name of Object.keys(data.services ?? {}))
-    if (!serviceNames.has(name)) problems.push({ path: ['services', name], at: 'key', message: notAService(name) });
+    if (!serviceNames.has(name) && !skippedService(name))
+      problems.push({ path: ['services', name], at: 'key', message: notAService(name) });
   for (const name of Object.keys(data.teams ?? {}))
-    if (!teams.has(name))
+    if (!teams.has(name) && !skipped?.teams.has(name))
       problems.push({
         path: ['teams', name],
         at: 'key',
         message: `${JSON.stringify(name)} is not a team in the catalog${didYouMean(name, teams)}`,
       });
   (data.entrypoints ?? []).forEach((name, i) => {
-    if (!serviceNames.has(name)) problems.push({ path: ['entrypoints', i], message: notAService(name) });
+    if (!serviceNames.has(name) && !skippedService(name))
+      problems.push({ path: ['entrypoints', i], message: notAService(name) });
   });
 
-  // A tier layer no service has is as dead as a misspelled team: `'4'`, or `tier-l` for `tier-1`. Aliases count.
+  // A tier layer no service has is as dead as a misspelled team: `'4'`, or `tier-l` for `tier-1`. Aliases count, and
+  // so do the tiers of definitions left out as invalid.
   const index = new TierIndex(data.tiers);
-  const catalogTiers = catalog.services.flatMap((s) => (s.tier === undefined ? [] : [s.tier]));
+  const catalogTiers = [
+    ...catalog.services.flatMap((s) => (s.tier === undefined ? [] : [s.tier])),
+    ...(skipped?.tiers ?? []),
+  ];
   const used = new Set(catalogTiers.map((t) => index.match(t).tier));
   const tierList = [...new Set(catalogTiers.map(normalizeTier))].sort(compareTiers);
   const known = tierList.length ? `tiers in the catalog: ${tierList.join(', ')}` : 'no catalog service has a tier';

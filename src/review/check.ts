@@ -14,8 +14,13 @@ export interface ReviewCheck {
   readonly files: number;
 }
 
-export function checkReview(config: string, cwd: string, reviewDirOption?: string): ReviewCheck {
-  const inputs = loadInputs(config, cwd);
+export function checkReview(
+  config: string,
+  cwd: string,
+  reviewDirOption?: string,
+  options: { skipInvalid?: boolean } = {},
+): ReviewCheck {
+  const inputs = loadInputs(config, cwd, options);
   const reviewDir = reviewFolder(inputs.policyDir, cwd, reviewDirOption);
   const expected = renderManifests(planApp(inputs.policy, inputs.catalog, undefined, inputs.doc));
   const shown = (f: string) => toPosix(path.relative(cwd, path.join(reviewDir, f)));

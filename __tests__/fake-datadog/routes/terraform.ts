@@ -15,6 +15,7 @@
  * the fake's own wording. Tests add their own rule with `terraformRoutes({ validateMonitor })`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseMonitorQuery, PARSED_MONITOR_TYPES, QueryParseError } from '../../../src/simulate/query';
 import { bodyOf, FakeDatadog, FakePlugin } from '../server';
 
 type Json = Record<string, unknown>;
@@ -327,6 +328,14 @@ export function checkMonitor(m: Json): string | undefined {
     return `The value provided for parameter 'type' is invalid: ${JSON.stringify(m.type)}`;
   if (typeof m.query !== 'string' || m.query.trim() === '')
     return "The value provided for parameter 'query' is invalid: missing";
+  // A query the simulator cannot parse is refused: what passes here is what `trace-health simulate` evaluates.
+  if ((PARSED_MONITOR_TYPES as readonly string[]).includes(m.type))
+    try {
+      parseMonitorQuery(m.type, m.query);
+    } catch (e) {
+      if (e instanceof QueryParseError) return `The value provided for parameter 'query' is invalid: ${e.message}`;
+      throw e;
+    }
   if (m.type === 'query alert' || m.type === 'metric alert') {
     const match = /(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/.exec(m.query);
     if (!match)
