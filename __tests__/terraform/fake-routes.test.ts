@@ -31,8 +31,9 @@ describe('fake Datadog terraform routes', () => {
     expect(checkMonitor({ ...MONITOR, options: { thresholds: { critical: 0.1 } } })).toBe(
       'Alert threshold (0.1) does not match that used in the query (0.05).',
     );
-    expect(checkMonitor({ ...MONITOR, type: 'query' })).toBe(
-      `The value provided for parameter 'type' is invalid: "query"`,
+    expect(checkMonitor({ ...MONITOR, name: '' })).toBe("The value provided for parameter 'name' is invalid: missing");
+    expect(checkMonitor({ ...MONITOR, type: 'query' })).toMatch(
+      /^invalid Monitor: type: unknown enum value "query" \(MonitorType: composite, event alert, .*, query alert, /,
     );
     expect(checkMonitor({ ...MONITOR, query: 'avg(last_5m):avg:a{*}' })).toBe(
       'The value provided for parameter \'query\' is invalid: expected a comparator (>, >=, <, <=, ==, !=) and a threshold at character 22 of "avg(last_5m):avg:a{*}"',
@@ -73,13 +74,35 @@ describe('fake Datadog terraform routes', () => {
   });
 
   it('strips the quotes the provider puts around a span-based metric name', async () => {
-    const sent = { data: { id: '"trace_health.x"', type: 'spans_metrics', attributes: { filter: { query: '*' } } } };
+    const attributes = { compute: { aggregation_type: 'count' }, filter: { query: '*' } };
+    const sent = { data: { id: '"trace_health.x"', type: 'spans_metrics', attributes } };
     const created = await call('POST', '/api/v2/apm/config/metrics', sent);
-    expect(created.body).toEqual({
-      data: { id: 'trace_health.x', type: 'spans_metrics', attributes: { filter: { query: '*' } } },
-    });
+    expect(created.body).toEqual({ data: { id: 'trace_health.x', type: 'spans_metrics', attributes } });
     expect(terraformStore(dd).spansMetrics.has('trace_health.x')).toBe(true);
     expect((await call('POST', '/api/v2/apm/config/metrics', sent)).status).toBe(409);
+  });
+
+  it('keeps the aggregation type of a span-based metric through an update, as Datadog does', async () => {
+    const attributes = { compute: { aggregation_type: 'count' }, filter: { query: '*' } };
+    await call('POST', '/api/v2/apm/config/metrics', { data: { id: 'm', type: 'spans_metrics', attributes } });
+    // The provider's update: SpansMetricUpdateCompute has include_percentiles only.
+    const update = { compute: { include_percentiles: false }, filter: { query: 'env:prod' } };
+    const patched = await call('PATCH', '/api/v2/apm/config/metrics/m', {
+      data: { type: 'spans_metrics', attributes: update },
+    });
+    expect(patched).toEqual({
+      status: 200,
+      body: {
+        data: {
+          id: 'm',
+          type: 'spans_metrics',
+          attributes: {
+            compute: { aggregation_type: 'count', include_percentiles: false },
+            filter: { query: 'env:prod' },
+          },
+        },
+      },
+    });
   });
 
   it('returns an SLO with what Datadog adds: monitor_tags, type_id, threshold display strings', async () => {

@@ -277,6 +277,53 @@ export async function applyAndReplan(setup: TerraformSetup, plan: StackPlan): Pr
   }
 }
 
+/** What the provider sent when it updated a stack, and the plan after. */
+export interface UpdateRound {
+  /** Every request of the update apply that is not a GET, as `METHOD /path status`, in order. */
+  readonly writes: readonly string[];
+  /** `terraform plan -detailed-exitcode` after the update: 0 no changes, 2 changes. */
+  readonly replanExitCode: number;
+  readonly replanText: string;
+}
+
+/**
+ * Apply a planned stack against a fresh fake, change its configuration with `edit`, and apply again: the provider's
+ * update requests (PUT, PATCH, its item calls) go through the fake's checks. Then plan: it must show no changes.
+ */
+export async function applyThenUpdate(
+  setup: TerraformSetup,
+  plan: StackPlan,
+  edit: (config: Record<string, unknown>) => void,
+): Promise<UpdateRound> {
+  const fake = await FakeDatadog.start([terraformRoutes()]);
+  try {
+    const env = terraformEnv(setup, fake.url);
+    const apply = ['apply', '-input=false', '-no-color', '-auto-approve'];
+    await step(setup, plan.stack, apply, plan.workDir, env);
+    const file = join(plan.workDir, 'cdk.tf.json');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    edit(config);
+    writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+    const before = fake.requests.length;
+    await step(setup, plan.stack, apply, plan.workDir, env);
+    const writes = fake.requests
+      .slice(before)
+      .filter((r) => r.method !== 'GET')
+      .map((r) => `${endpointKey(r.method, r.path)} ${r.status}`);
+    const replan = await runTerraform(
+      setup,
+      ['plan', '-input=false', '-no-color', '-detailed-exitcode'],
+      plan.workDir,
+      env,
+    );
+    if (replan.code === 1)
+      throw new TerraformRejected(`plan after the update failed for stack ${plan.stack}:\n${replan.stderr.trim()}`);
+    return { writes, replanExitCode: replan.code, replanText: replan.code === 2 ? replan.stdout : '' };
+  } finally {
+    await fake.stop();
+  }
+}
+
 /** Run `fn` over `items` with at most `limit` at once; results in input order. */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

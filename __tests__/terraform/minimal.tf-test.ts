@@ -1,12 +1,13 @@
 /**
  * One resource of each type trace-health generates (hand-written, fixtures/minimal.tf.json), through the real
- * provider: validate, plan against the fake, then apply and plan again (no perpetual diff), and the provider's
- * own diagnostics when the fake's monitor validation rejects a monitor.
+ * provider: validate, plan against the fake, then apply and plan again (no perpetual diff), an update of every
+ * resource (the provider's PUT and PATCH bodies pass the fake's API-client model checks), and the provider's own
+ * diagnostics when the fake's monitor validation rejects a monitor.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyAndReplan, planStack, StackPlan, TerraformRejected, TerraformSetup } from './harness';
+import { applyAndReplan, applyThenUpdate, planStack, StackPlan, TerraformRejected, TerraformSetup } from './harness';
 import { terraformSetup } from './setup';
 
 const FIXTURE = join(__dirname, 'fixtures', 'minimal.tf.json');
@@ -26,6 +27,7 @@ describe('terraform with the real Datadog provider: one resource of each type', 
   it('plans to create exactly the fixture resources', () => {
     expect(plan.resources.map((r) => `${r.actions.join(',')} ${r.address}`)).toEqual([
       'create datadog_dashboard_json.web_gateway_dashboard',
+      'create datadog_dashboard_list.trace_health',
       'create datadog_monitor.web_gateway_orphan_rate',
       'create datadog_service_level_objective.web_gateway_tag_coverage',
       'create datadog_spans_metric.tag_coverage_scope',
@@ -43,6 +45,35 @@ describe('terraform with the real Datadog provider: one resource of each type', 
 
   it('applies, and a second plan shows no changes', async () => {
     const round = await applyAndReplan(setup, plan);
+    expect(round.replanText).toBe('');
+    expect(round.replanExitCode).toBe(0);
+  });
+
+  it('updates every resource: the API accepts what the provider sends, and a plan after shows no changes', async () => {
+    const fresh = await planStack(setup, 'update', FIXTURE, join(work, 'update'));
+    const round = await applyThenUpdate(setup, fresh, (config) => {
+      const r = config.resource as Record<string, Record<string, Record<string, unknown>>>;
+      r.datadog_monitor.web_gateway_orphan_rate.name = '[trace-health] web-gateway orphan span rate (renamed)';
+      r.datadog_service_level_objective.web_gateway_tag_coverage.thresholds = [{ timeframe: '7d', target: 98 }];
+      const dashboard = r.datadog_dashboard_json.web_gateway_dashboard;
+      dashboard.dashboard = String(dashboard.dashboard).replace('trace health (prod)', 'trace health (production)');
+      r.datadog_spans_metric.tag_coverage_scope.filter = { query: '@_top_level:1 env:prod' };
+      r.datadog_dashboard_list.trace_health.name = 'Trace health (renamed)';
+    });
+    // Sorted: terraform updates independent resources in parallel. The list's items are replaced by a DELETE of
+    // the old ones and a PUT of the new; the monitor is validated twice (terraform plans the change again when
+    // it applies it).
+    expect([...round.writes].sort()).toEqual([
+      'DELETE /api/v2/dashboard/lists/manual/{id}/dashboards 200',
+      'PATCH /api/v2/apm/config/metrics/trace_health.tag_scope.entry 200',
+      'POST /api/v1/monitor/{id}/validate 200',
+      'POST /api/v1/monitor/{id}/validate 200',
+      'PUT /api/v1/dashboard/lists/manual/{id} 200',
+      'PUT /api/v1/dashboard/{id} 200',
+      'PUT /api/v1/monitor/{id} 200',
+      'PUT /api/v1/slo/{id} 200',
+      'PUT /api/v2/dashboard/lists/manual/{id}/dashboards 200',
+    ]);
     expect(round.replanText).toBe('');
     expect(round.replanExitCode).toBe(0);
   });

@@ -7,12 +7,14 @@
  * - `GET /api/v2/spans/events?filter[query]&filter[from]&filter[to]&sort&page[cursor]&page[limit]`.
  *
  * Both answer `{data:[{type:"spans", id, attributes}], meta:{page:{after}}, links}`; `after` is absent on the last
- * page. Spans are filtered by `start_timestamp` in [from, to) and sorted by it (`-timestamp`: newest first); the
- * query text is recorded, not evaluated. Ids stay the strings the store holds. Checks keys when `store.keys` is set.
+ * page. The search body is read with the API client's `SpansListRequest` model (400 in the JSON:API error shape
+ * otherwise). Spans are filtered by `start_timestamp` in [from, to) and sorted by it (`-timestamp`: newest first);
+ * the query text is recorded, not evaluated. Ids stay the strings the store holds. Checks keys when `store.keys` is set.
  */
 import type { FastifyInstance } from 'fastify';
 import type { DatadogKeys, FakeDatadog, FakePlugin } from '../server';
-import { authorized, bodyOf } from '../server';
+import { modelCheck, requestBody } from '../api-models';
+import { authorized } from '../server';
 
 export interface SpansStore {
   /** Spans API list items (`{type:"spans", attributes:{…}}`). */
@@ -67,7 +69,8 @@ export function spansRoutes(store: SpansStore): FakePlugin {
   return (app: FastifyInstance, _dd: FakeDatadog) => {
     app.post('/api/v2/spans/events/search', async (req, reply) => {
       if (!authorized(store.keys, req, reply)) return reply;
-      const body = bodyOf<{
+      // SpansApi.listSpans reads a 400 as JSONAPIErrorResponse (the client's response processor).
+      const body = requestBody<{
         data?: {
           attributes?: {
             filter?: { query?: string; from?: string; to?: string };
@@ -75,8 +78,9 @@ export function spansRoutes(store: SpansStore): FakePlugin {
             page?: { cursor?: string; limit?: number };
           };
         };
-      }>(req);
-      const a = body?.data?.attributes ?? {};
+      }>(req, reply, modelCheck('v2', 'SpansListRequest'), 'JSONAPIErrorResponse');
+      if (!body) return reply;
+      const a = body.data?.attributes ?? {};
       return list(store, { ...a.filter, sort: a.sort, cursor: a.page?.cursor, limit: a.page?.limit });
     });
     app.get('/api/v2/spans/events', async (req, reply) => {

@@ -10,13 +10,16 @@
  * The store keeps what it was sent and adds what Datadog adds (ids, timestamps, creator), nothing else: a second
  * plan that shows changes then means the provider diffs its own input against itself — a perpetual diff.
  *
- * Monitor validation applies the checks Datadog's API applies that a generator can get wrong (missing name, type
- * or query; unknown type; the query's threshold differing from `options.thresholds.critical`); the messages are
+ * Every request body is first read with the API client's own model for the endpoint (`requestBody` in
+ * ../api-models.ts): an unknown enum value, a missing required attribute or a wrong type is a 400 with Datadog's
+ * error shape. Monitors then get the checks Datadog's API applies that a generator can get wrong, all in
+ * `checkMonitor` (non-empty name; the query's threshold equal to `options.thresholds.critical`); the messages are
  * the fake's own wording. Tests add their own rule with `terraformRoutes({ validateMonitor })`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseMonitorQuery, PARSED_MONITOR_TYPES, QueryParseError } from '../../../src/simulate/query';
-import { bodyOf, FakeDatadog, FakePlugin } from '../server';
+import { badRequest, modelCheck, modelProblem, requestBody } from '../api-models';
+import { FakeDatadog, FakePlugin } from '../server';
 
 type Json = Record<string, unknown>;
 
@@ -34,29 +37,6 @@ export interface TerraformRoutesOptions {
   /** Extra monitor check: return an error message to reject the monitor with 400, or undefined to accept. */
   readonly validateMonitor?: (monitor: Json) => string | undefined;
 }
-
-/** Monitor types Datadog accepts (API docs, MonitorType enum of the v1 client). */
-export const MONITOR_TYPES: readonly string[] = [
-  'composite',
-  'event alert',
-  'log alert',
-  'metric alert',
-  'process alert',
-  'query alert',
-  'rum alert',
-  'service check',
-  'synthetics alert',
-  'trace-analytics alert',
-  'slo alert',
-  'event-v2 alert',
-  'audit alert',
-  'ci-pipelines alert',
-  'ci-tests alert',
-  'error-tracking alert',
-  'database-monitoring alert',
-  'network-performance alert',
-  'cost alert',
-];
 
 const FIXED_TIME = '2026-01-01T00:00:00.000000+00:00';
 const CREATOR = { email: 'terraform@example.com', handle: 'terraform@example.com', name: 'Terraform' };
@@ -86,27 +66,19 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     let nextWidgetId = 1000000000000001;
 
     const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ errors: [`${what} not found`] });
-    const badRequest = (reply: FastifyReply, msg: string) => reply.code(400).send({ errors: [msg] });
 
     // ---- monitors -------------------------------------------------------------------------------------------
-    const validate = (body: unknown): string | undefined => {
-      const m = (body ?? {}) as Json;
-      const problem = checkMonitor(m);
-      return problem ?? opts.validateMonitor?.(m);
-    };
+    const validate = (body: unknown): string | undefined => checkMonitor(body) ?? opts.validateMonitor?.(body as Json);
     app.post('/api/v1/monitor/validate', async (req, reply) => {
-      const problem = validate(bodyOf(req));
-      return problem ? badRequest(reply, problem) : {};
+      return requestBody(req, reply, validate) ? {} : reply;
     });
     app.post<{ Params: { id: string } }>('/api/v1/monitor/:id/validate', async (req, reply) => {
       if (!store.monitors.has(req.params.id)) return notFound(reply, 'Monitor');
-      const problem = validate(bodyOf(req));
-      return problem ? badRequest(reply, problem) : {};
+      return requestBody(req, reply, validate) ? {} : reply;
     });
     app.post('/api/v1/monitor', async (req, reply) => {
-      const body = bodyOf<Json>(req);
-      const problem = validate(body);
-      if (problem) return badRequest(reply, problem);
+      const body = requestBody(req, reply, validate);
+      if (!body) return reply;
       const id = nextMonitorId++;
       const monitor = {
         ...body,
@@ -128,7 +100,8 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.put<{ Params: { id: string } }>('/api/v1/monitor/:id', async (req, reply) => {
       const old = store.monitors.get(req.params.id);
       if (!old) return notFound(reply, 'Monitor');
-      const body = bodyOf<Json>(req);
+      const body = requestBody(req, reply, modelCheck('v1', 'MonitorUpdateRequest'));
+      if (!body) return reply;
       const problem = validate({ ...old, ...body });
       if (problem) return badRequest(reply, problem);
       const monitor = {
@@ -148,10 +121,12 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.get('/api/v1/monitor/can_delete', async () => ({ data: { ok: [] }, errors: null }));
 
     // ---- service level objectives ------------------------------------------------------------------------
-    app.post('/api/v1/slo', async (req) => {
+    app.post('/api/v1/slo', async (req, reply) => {
+      const body = requestBody(req, reply, modelCheck('v1', 'ServiceLevelObjectiveRequest'));
+      if (!body) return reply;
       const id = `slo${String(nextSloId++).padStart(29, '0')}`;
       const slo = {
-        ...datadogSlo(bodyOf<Json>(req)),
+        ...datadogSlo(body),
         id,
         created_at: 1767225600,
         modified_at: 1767225600,
@@ -167,7 +142,9 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.put<{ Params: { id: string } }>('/api/v1/slo/:id', async (req, reply) => {
       const old = store.slos.get(req.params.id);
       if (!old) return notFound(reply, 'SLO');
-      const slo = { ...old, ...datadogSlo(bodyOf<Json>(req)), id: old.id };
+      const body = requestBody(req, reply, modelCheck('v1', 'ServiceLevelObjective'));
+      if (!body) return reply;
+      const slo = { ...old, ...datadogSlo(body), id: old.id };
       store.slos.set(req.params.id, slo);
       return { data: [slo], errors: [] };
     });
@@ -177,10 +154,11 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     });
 
     // ---- dashboards ---------------------------------------------------------------------------------------
-    app.post('/api/v1/dashboard', async (req) => {
+    app.post('/api/v1/dashboard', async (req, reply) => {
+      const body = requestBody(req, reply, modelCheck('v1', 'Dashboard'));
+      if (!body) return reply;
       const n = nextDashboardId++;
       const id = `abc-${String(n).padStart(3, '0')}-xyz`;
-      const body = bodyOf<Json>(req);
       const dashboard = {
         ...body,
         widgets: withWidgetIds(body.widgets, () => nextWidgetId++),
@@ -200,7 +178,8 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.put<{ Params: { id: string } }>('/api/v1/dashboard/:id', async (req, reply) => {
       const old = store.dashboards.get(req.params.id);
       if (!old) return notFound(reply, 'Dashboard');
-      const body = bodyOf<Json>(req);
+      const body = requestBody(req, reply, modelCheck('v1', 'Dashboard'));
+      if (!body) return reply;
       const dashboard = {
         ...body,
         widgets: withWidgetIds(body.widgets, () => nextWidgetId++),
@@ -220,10 +199,12 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     });
 
     // ---- manual dashboard lists (v1 for the list, v2 for its items) ---------------------------------------
-    app.post('/api/v1/dashboard/lists/manual', async (req) => {
+    app.post('/api/v1/dashboard/lists/manual', async (req, reply) => {
+      const body = requestBody(req, reply, modelCheck('v1', 'DashboardList'));
+      if (!body) return reply;
       const id = nextListId++;
       const list = {
-        ...bodyOf<Json>(req),
+        ...body,
         id,
         type: 'manual_dashboard_list',
         is_favorite: false,
@@ -244,7 +225,9 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.put<{ Params: { id: string } }>('/api/v1/dashboard/lists/manual/:id', async (req, reply) => {
       const old = store.dashboardLists.get(req.params.id);
       if (!old) return notFound(reply, 'Dashboard list');
-      const list = { ...old, ...bodyOf<Json>(req), id: old.id, modified: FIXED_TIME };
+      const body = requestBody(req, reply, modelCheck('v1', 'DashboardList'));
+      if (!body) return reply;
+      const list = { ...old, ...body, id: old.id, modified: FIXED_TIME };
       store.dashboardLists.set(req.params.id, list);
       return list;
     });
@@ -267,20 +250,26 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.post<{ Params: { id: string } }>(itemsPath, async (req, reply) => {
       const list = items(req.params.id);
       if (!list) return notFound(reply, 'Dashboard list');
-      const added = dashboardRefs(bodyOf(req)).filter((d) => !list.some((x) => x.id === d.id));
+      const body = requestBody(req, reply, modelCheck('v2', 'DashboardListAddItemsRequest'));
+      if (!body) return reply;
+      const added = dashboardRefs(body).filter((d) => !list.some((x) => x.id === d.id));
       list.push(...added);
       return { added_dashboards_to_list: added };
     });
     app.put<{ Params: { id: string } }>(itemsPath, async (req, reply) => {
       if (!items(req.params.id)) return notFound(reply, 'Dashboard list');
-      const list = dashboardRefs(bodyOf(req));
+      const body = requestBody(req, reply, modelCheck('v2', 'DashboardListUpdateItemsRequest'));
+      if (!body) return reply;
+      const list = dashboardRefs(body);
       store.dashboardListItems.set(req.params.id, list);
       return { dashboards: list };
     });
     app.delete<{ Params: { id: string } }>(itemsPath, async (req, reply) => {
       const list = items(req.params.id);
       if (!list) return notFound(reply, 'Dashboard list');
-      const gone = dashboardRefs(bodyOf(req));
+      const body = requestBody(req, reply, modelCheck('v2', 'DashboardListDeleteItemsRequest'));
+      if (!body) return reply;
+      const gone = dashboardRefs(body);
       store.dashboardListItems.set(
         req.params.id,
         list.filter((d) => !gone.some((g) => g.id === d.id)),
@@ -291,11 +280,13 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     // ---- span-based metrics (v2, JSON:API) ----------------------------------------------------------------
     const metricsPath = '/api/v2/apm/config/metrics';
     app.post(metricsPath, async (req, reply) => {
-      const data = (bodyOf<{ data?: Json }>(req)?.data ?? {}) as Json;
+      const body = requestBody<{ data: Json }>(req, reply, modelCheck('v2', 'SpansMetricCreateRequest'));
+      if (!body) return reply;
+      const data = body.data;
       // Provider 3.82.0 sends the name JSON-quoted (`"\"name\""`, from types.String.String()); Datadog strips
       // the quotes and answers with the bare name, which the provider then keeps.
-      const id = String(data.id ?? '').replace(/^"(.*)"$/, '$1');
-      if (!id) return badRequest(reply, 'data.id (the metric name) is required');
+      const id = String(data.id).replace(/^"(.*)"$/, '$1');
+      if (!id) return badRequest(reply, 'invalid SpansMetricCreateRequest: data.id: empty metric name');
       if (id.startsWith('trace.')) return badRequest(reply, `metric name ${id} is reserved (trace.*)`);
       if (store.spansMetrics.has(id)) return reply.code(409).send({ errors: [`metric ${id} already exists`] });
       const metric = { id, type: 'spans_metrics', attributes: (data.attributes ?? {}) as Json };
@@ -309,8 +300,14 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
     app.patch<{ Params: { id: string } }>(`${metricsPath}/:id`, async (req, reply) => {
       const old = store.spansMetrics.get(req.params.id);
       if (!old) return notFound(reply, 'Span-based metric');
-      const attrs = ((bodyOf<{ data?: Json }>(req)?.data ?? {}) as Json).attributes as Json | undefined;
-      const metric = { ...old, attributes: { ...(old.attributes as Json), ...(attrs ?? {}) } };
+      const body = requestBody<{ data: Json }>(req, reply, modelCheck('v2', 'SpansMetricUpdateRequest'));
+      if (!body) return reply;
+      const attrs = (body.data.attributes ?? {}) as Json;
+      const before = old.attributes as Json;
+      // An update's compute carries only include_percentiles (SpansMetricUpdateCompute): the aggregation type and
+      // path cannot change and stay as created.
+      const compute = attrs.compute ? { compute: { ...(before.compute as Json), ...(attrs.compute as Json) } } : {};
+      const metric = { ...old, attributes: { ...before, ...attrs, ...compute } };
       store.spansMetrics.set(req.params.id, metric);
       return { data: metric };
     });
@@ -321,13 +318,16 @@ export function terraformRoutes(opts: TerraformRoutesOptions = {}): FakePlugin {
   };
 }
 
-/** Datadog-side checks on a monitor definition; undefined when it is accepted. */
-export function checkMonitor(m: Json): string | undefined {
+/**
+ * Every check the fake applies to a monitor definition (create, update, validate): the API client's `Monitor`
+ * model first (type, query, option enums and types), then Datadog's own rules. Undefined when it is accepted.
+ */
+export function checkMonitor(body: unknown): string | undefined {
+  const invalid = modelProblem(body, 'v1', 'Monitor');
+  if (invalid) return invalid;
+  const m = body as Json & { type: string; query: string };
   if (typeof m.name !== 'string' || m.name === '') return "The value provided for parameter 'name' is invalid: missing";
-  if (typeof m.type !== 'string' || !MONITOR_TYPES.includes(m.type))
-    return `The value provided for parameter 'type' is invalid: ${JSON.stringify(m.type)}`;
-  if (typeof m.query !== 'string' || m.query.trim() === '')
-    return "The value provided for parameter 'query' is invalid: missing";
+  if (m.query.trim() === '') return "The value provided for parameter 'query' is invalid: missing";
   // A query the simulator cannot parse is refused: what passes here is what `trace-health simulate` evaluates.
   if ((PARSED_MONITOR_TYPES as readonly string[]).includes(m.type))
     try {
