@@ -319,12 +319,17 @@ export function writeSyntheticCatalog(dir: string, options: SyntheticCatalogOpti
   });
   const services: Record<string, unknown> = {};
   for (const name of [...disabled].sort()) services[name] = { enabled: false };
+  // One line per PagerDuty service, as docs/routing.md asks: the id in the catalog URL → the integration's name.
+  const pagerduty: Record<string, string> = {};
+  for (const s of specs)
+    if (s.pagerduty) pagerduty[pagerdutyUrl(s).slice(pagerdutyUrl(s).lastIndexOf('/') + 1)] = s.name;
   const policy = {
     catalog: 'catalog',
     site: options.site ?? 'datadoghq.com',
     envs: ['prod'],
     stacks: { by: 'team' },
     entrypoints: specs.filter((_, i) => i === 0 || i === teamSizes[0]).map((s) => s.name),
+    integrations: { pagerduty },
     defaults: {
       requiredTags: [
         { tag: 'usr.id', scope: '@_top_level:1', slo: true },

@@ -51,8 +51,11 @@ import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError, UserErrors } from './errors';
 import { loadPolicy, policyCatalogArg } from './policy/load';
 import type { PolicyDocument } from './policy/document';
-import type { Policy } from './policy/model';
+import type { Policy, ServicePolicy } from './policy/model';
+import { locate } from './policy/document';
+import { formatRouteFailures, requireRouteFailures, RouteFailure, routingWarnings } from './policy/route-check';
 import { resolvePolicy, SkippedNames } from './policy/resolve';
+import { readIntegrationNames } from './datadog/integration-names';
 import { locateTagRuleConflict } from './policy/tag-rule-location';
 import { backendForStack, CORE_STACK } from './policy/stacks';
 import { manifestServices, renderCoreManifest, renderServicesManifest } from './review/manifest';
@@ -99,7 +102,11 @@ export function loadInputs(config: string, cwd: string, options: LoadInputsOptio
         '(--skip-invalid synthesizes the valid services and leaves these definitions out)',
     ]);
   const skipped = problems.length > 0 ? report.invalid : [];
-  const policy = resolvePolicy(doc, report.catalog, skipped.length > 0 ? skippedNames(skipped) : undefined);
+  const integrationNames = readIntegrationNames(path.resolve(cwd, catalogArg), catalogArg);
+  const policy = resolvePolicy(doc, report.catalog, {
+    ...(skipped.length > 0 ? { skipped: skippedNames(skipped) } : {}),
+    ...(integrationNames ? { integrationNames } : {}),
+  });
   const policyDir = doc.baseDir ?? path.dirname(path.resolve(cwd, config));
   return {
     doc,
@@ -148,6 +155,8 @@ export interface AppPlan {
   /** Core first, then service stacks by name. */
   readonly stacks: readonly StackPlan[];
   readonly warnings: readonly string[];
+  /** Planned services that break the policy's `requireRoute` (synth refuses to write them). */
+  readonly routeFailures: readonly RouteFailure[];
 }
 
 /** Every stack name the policy and catalog produce, without planning any service (cheap). */
@@ -176,7 +185,7 @@ function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> 
   const catalogByName = new Map<string, Service>(catalog.services.map((s) => [s.name, s]));
   const entrypoints = new Set(policy.entrypoints);
   const groups = new Map<string, ServicesStackPlan['services'][number][]>();
-  const warnings: string[] = [];
+  const planned: ServicePolicy[] = [];
   for (const sp of policy.services) {
     if (!sp.enabled) continue;
     if (only && !only.has(sp.stack)) continue;
@@ -186,7 +195,7 @@ function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> 
     if (!service) throw new Error(`policy service ${sp.service} is not in the catalog`);
     const input: ServicePlanInput = { site: policy.site, service, policy: sp, entrypoint: entrypoints.has(sp.service) };
     const plan = planService(input);
-    warnings.push(...plan.warnings);
+    planned.push(sp);
     const list = groups.get(sp.stack) ?? [];
     list.push({ ...input, plan });
     groups.set(sp.stack, list);
@@ -206,17 +215,9 @@ function planStacks(policy: Policy, catalog: Catalog, only: ReadonlySet<string> 
   }
   for (const name of [...groups.keys()].sort(compareStrings))
     stacks.push({ kind: 'services', name, services: groups.get(name)! });
-  const unmapped = stacks.flatMap((s) =>
-    s.kind === 'services' ? s.services.filter((x) => x.plan.routing.unmapped.length).map((x) => x.service.name) : [],
-  );
-  if (unmapped.length)
-    warnings.push(
-      `${unmapped.length} service${unmapped.length === 1 ? '' : 's'} (${unmapped.sort(compareStrings).join(', ')}) ` +
-        'have catalog contacts or PagerDuty/Opsgenie integrations that name an id, not a Datadog handle, so ' +
-        'those are not notified; add the handles (e.g. @pagerduty-<service name in the Datadog integration>) to ' +
-        "notify in trace-health.yaml. The review manifest lists them per service under 'unmapped'.",
-    );
-  return { stacks, warnings };
+  // Tier rules concern every service; routing only the ones whose output this synth writes.
+  const warnings = [...policy.warnings, ...routingWarnings(planned)];
+  return { stacks, warnings, routeFailures: requireRouteFailures(policy, planned) };
 }
 
 /** `review/<stack>.yaml` contents by stack name. */
@@ -473,6 +474,13 @@ function isCdktfManifest(file: string): boolean {
   }
 }
 
+/** `trace-health.yaml:40:1: requireRoute (…): 2 services would notify nobody; nothing was written:` + a line each. */
+function routeCheckFailed(inputs: Inputs, failures: readonly RouteFailure[]): CheckFailed {
+  const { line, col } = locate(inputs.doc.positions, ['requireRoute'], 'key');
+  const [head, ...rest] = formatRouteFailures(inputs.policy, failures);
+  return new CheckFailed([`${inputs.doc.file}:${line}:${col}: ${head}`, ...rest].join('\n'));
+}
+
 export interface OutputGuard {
   /** Absolute output folder. */
   readonly outDir: string;
@@ -553,6 +561,7 @@ export function synth(opts: SynthOptions): SynthResult {
   const removed = shrinkGuard(inputs, reviewDir, shownReview, opts.allowRemovals ?? false);
 
   const plan = planApp(inputs.policy, inputs.catalog, only, inputs.doc);
+  if (plan.routeFailures.length) throw routeCheckFailed(inputs, plan.routeFailures);
   const manifests = renderManifests(plan);
   writeOutput({
     outDir,
@@ -569,6 +578,7 @@ export function synth(opts: SynthOptions): SynthResult {
           toPosix(path.relative(path.join(outDir, 'stacks', stack), inputs.policyDir)),
         );
         app.synth();
+        dropUnwrittenMetadataPaths(tmp);
       }),
   });
 
@@ -579,6 +589,25 @@ export function synth(opts: SynthOptions): SynthResult {
     outDir,
     reviewDir,
   };
+}
+
+/**
+ * cdktf's manifest.json names a `stacks/<stack>/metadata.json` for every stack, but cdktf only writes that file for
+ * HCL output (cdktf 0.21.0 lib/synthesize/synthesizer.js: `metadata.json` is written in the `hclOutput` branch
+ * only). A manifest must not point at files that are not there: the entries are dropped.
+ */
+function dropUnwrittenMetadataPaths(outDir: string): void {
+  const file = path.join(outDir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { stacks: Record<string, Record<string, unknown>> };
+  let changed = false;
+  for (const stack of Object.values(manifest.stacks)) {
+    const meta = stack.stackMetadataPath;
+    if (typeof meta === 'string' && !existsSync(path.join(outDir, meta))) {
+      delete stack.stackMetadataPath;
+      changed = true;
+    }
+  }
+  if (changed) writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**

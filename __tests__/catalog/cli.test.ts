@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/index';
@@ -67,9 +67,18 @@ describe('catalog validate', () => {
     const lenient = await run(['catalog', 'validate', 'cat'], dir);
     expect([lenient.code, lenient.stderr]).toStrictEqual([0, `${warnings.join('\n')}\n`]);
     const strict = await run(['catalog', 'validate', '--strict', 'cat'], dir);
-    expect([strict.code, strict.stderr]).toStrictEqual([
-      1,
-      `${[...warnings, 'cat: 2 warnings (--strict)'].join('\n')}\n`,
+    expect(strict).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${[...warnings, 'cat: not valid with --strict, 2 warnings (1 service, 0 other entities in 1 file)'].join('\n')}\n`,
+    });
+    // Without warnings, --strict says valid and exits 0.
+    write('cat/a.yaml', 'apiVersion: v3\nkind: service\nmetadata: { name: a, owner: x }\n');
+    const clean = await run(['catalog', 'validate', '--strict', 'cat'], dir);
+    expect([clean.code, clean.stdout.split('\n')[0], clean.stderr]).toStrictEqual([
+      0,
+      'cat: valid, 1 service, 0 other entities in 1 file',
+      '',
     ]);
   });
 
@@ -179,6 +188,12 @@ describe('help', () => {
     const r = await run([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: trace-health ${cmd.join(' ')} [options] [path]`);
+  });
+
+  it('--version prints the version of package.json and exits 0', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V'])
+      expect(await run([flag])).toStrictEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
   });
 
   it('catalog validate --help says what is an error, what is only a warning, and why', async () => {

@@ -111,10 +111,18 @@ describe('changed-stacks command with a base folder', () => {
     expect(viaStacks.stdout).toBe(viaProject.stdout);
   });
 
-  it('prints nothing when nothing changed, and an empty matrix with --json', async () => {
+  it('says "no stack changed" (stderr; stdout stays empty for scripts), and an empty matrix with --json', async () => {
     const same = writeSynth(tempDir(), CURRENT);
-    expect(await run(['changed-stacks', '--base', same], project)).toStrictEqual({ code: 0, stdout: '', stderr: '' });
-    expect((await run(['changed-stacks', '--base', same, '--json'], project)).stdout).toBe('{"include":[]}\n');
+    expect(await run(['changed-stacks', '--base', same], project)).toStrictEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'no stack changed\n',
+    });
+    expect(await run(['changed-stacks', '--base', same, '--json'], project)).toStrictEqual({
+      code: 0,
+      stdout: '{"include":[]}\n',
+      stderr: '',
+    });
   });
 
   it('takes an empty base folder as "nothing synthesized yet": every stack is added', async () => {
@@ -125,7 +133,7 @@ describe('changed-stacks command with a base folder', () => {
   it('reads --out', async () => {
     const elsewhere = writeSynth(tempDir(), BASE);
     const r = await run(['changed-stacks', '--base', base, '--out', elsewhere], project);
-    expect(r).toStrictEqual({ code: 0, stdout: '', stderr: '' });
+    expect(r).toStrictEqual({ code: 0, stdout: '', stderr: 'no stack changed\n' });
   });
 
   describe('fails with exit 2', () => {

@@ -10,13 +10,13 @@ import {
   monitorQuery,
   MonitorSpec,
   planService,
-  routing,
   ServiceContext,
   serviceMonitors,
   windowMinutes,
 } from '../../src/constructs';
 import { UserError } from '../../src/errors';
-import { policy, RULES, service } from './fixtures';
+import { notificationBlock } from '../../src/constructs/service/notify';
+import { policy, RULES, service, withRouting } from './fixtures';
 
 function ctx(over: Partial<ServiceContext> = {}): ServiceContext {
   const svc = over.service ?? service('checkout-api', { runbook: 'https://wiki.example.com/checkout/runbook' });
@@ -25,7 +25,6 @@ function ctx(over: Partial<ServiceContext> = {}): ServiceContext {
     site: 'datadoghq.eu',
     service: svc,
     policy: pol,
-    routing: routing(pol, svc),
     dashboardUrl: 'https://app.datadoghq.eu/dashboard/${datadog_dashboard_json.checkout-api_dashboard.id}',
     entrypoint: false,
     ...over,
@@ -82,7 +81,7 @@ describe('monitor factory', () => {
     );
     expect(ratio.thresholds).toEqual({ critical: 0.01, warning: 0.005 });
     expect(ratio.role).toBe('component');
-    expect(ratio.notify).toEqual([]);
+    expect(ratio.notify).toBeUndefined();
     expect(ratio.message).not.toContain('@');
   });
 
@@ -243,7 +242,8 @@ describe('messages', () => {
     contacts: [{ type: 'slack', contact: '#checkout' }],
     integrations: { pagerduty: { serviceUrl: 'https://acme.pagerduty.com/service-directory/checkout-api' } },
   });
-  const plan = planService({ site: 'datadoghq.eu', service: svc, policy: policy('checkout-api'), entrypoint: false });
+  const pol = withRouting(policy('checkout-api'), svc, { pagerduty: { 'checkout-api': 'checkout-api' } });
+  const plan = planService({ site: 'datadoghq.eu', service: svc, policy: pol, entrypoint: false });
   const m = byId(plan.monitors);
 
   test('site-aware links: dashboard by Terraform id, Trace Explorer pre-filtered, APM service page, runbook', () => {
@@ -269,13 +269,42 @@ describe('messages', () => {
     expect(orphan).toContain('{{#is_alert}}[critical] {{/is_alert}}');
   });
 
-  test('the only @-words in a message are its notification handles', () => {
+  test('the only @-words in a message are its notification handles, and its block is rendered from spec.notify', () => {
     for (const spec of plan.monitors) {
-      const handles = [...spec.message.matchAll(/(?<![\w%])@[\w.+-]+(?:@[\w.-]+)?/g)].map((x) => x[0]);
-      const pagers = Array(spec.check === 'no-traces' ? 4 : 2).fill('@pagerduty-checkout-api');
-      const expected = spec.role === 'alert' ? ['@slack-checkout', '@slack-checkout-alerts', ...pagers] : [];
-      expect({ id: spec.id, handles }).toEqual({ id: spec.id, handles: expected });
+      const handles = new Set([...spec.message.matchAll(/(?<![\w%])@[\w.+-]+(?:@[\w.-]+)?/g)].map((x) => x[0]));
+      const expected =
+        spec.role === 'alert' ? ['@pagerduty-checkout-api', '@slack-checkout', '@slack-checkout-alerts'] : [];
+      expect({ id: spec.id, handles: [...handles].sort() }).toEqual({ id: spec.id, handles: expected });
+      if (spec.notify) expect(spec.message.endsWith(`\n\n${notificationBlock(spec.notify)}`)).toBe(true);
     }
+  });
+
+  test('what each monitor can send: warnings on ratio and budget monitors, No Data on the no-traces monitor only', () => {
+    const sends = (id: string) => Object.keys(m.get(id)!.notify ?? {});
+    expect([
+      sends('prod_orphan-rate'),
+      sends('prod_two-tracers'),
+      sends('prod_no-traces'),
+      sends('prod_slo_trace-continuity_budget'),
+    ]).toStrictEqual([
+      ['warning', 'alert', 'recovery'],
+      ['alert', 'recovery'],
+      ['alert', 'noData', 'recovery'],
+      ['warning', 'alert', 'recovery'],
+    ]);
+    // A monitor's routes include No Data exactly when its No Data state notifies (on_missing_data).
+    for (const spec of plan.monitors.filter((x) => x.role === 'alert'))
+      expect({ id: spec.id, noData: spec.notify?.noData !== undefined }).toEqual({
+        id: spec.id,
+        noData: spec.onMissingData === 'show_and_notify_no_data',
+      });
+    expect(m.get('prod_orphan-rate')!.message.split('\n').slice(-2)).toStrictEqual([
+      '@slack-checkout @slack-checkout-alerts',
+      '{{#is_alert}}@pagerduty-checkout-api{{/is_alert}}{{#is_alert_recovery}}@pagerduty-checkout-api{{/is_alert_recovery}}',
+    ]);
+    expect(m.get('prod_no-traces')!.message.split('\n').slice(-1)).toStrictEqual([
+      '@pagerduty-checkout-api @slack-checkout @slack-checkout-alerts',
+    ]);
   });
 
   test('no runbook in the catalog: the message says how to add one', () => {

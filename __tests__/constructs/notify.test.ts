@@ -1,104 +1,79 @@
-import {
-  describeRouting,
-  emailHandle,
-  notificationBlock,
-  opsgenieHandle,
-  pagerdutyHandle,
-  routing,
-  slackHandle,
-} from '../../src/constructs/service/notify';
-import { policy, service } from './fixtures';
+import { notificationBlock } from '../../src/constructs/service/notify';
+import { monitorRoutes, resolveRouting } from '../../src/policy/routing';
 
-describe('handles from catalog contacts and integrations', () => {
-  test.each([
-    ['https://acme.slack.com/archives/checkout-oncall', '@slack-checkout-oncall'],
-    ['https://acme.slack.com/archives/checkout-oncall/', '@slack-checkout-oncall'],
-    ['#checkout', '@slack-checkout'],
-    ['checkout', '@slack-checkout'],
-    ['https://acme.slack.com/archives/C0123ABCDE', undefined],
-    ['', undefined],
-  ])('slack %s → %s', (contact, handle) => expect(slackHandle(contact)).toBe(handle));
-
-  test.each([
-    ['team@example.com', '@team@example.com'],
-    ['mailto:team@example.com', '@team@example.com'],
-    ['not an email', undefined],
-  ])('email %s → %s', (contact, handle) => expect(emailHandle(contact)).toBe(handle));
-
-  test('PagerDuty and Opsgenie: the last path segment of the service URL', () => {
-    expect(pagerdutyHandle('https://acme.pagerduty.com/service-directory/checkout-api')).toBe(
-      '@pagerduty-checkout-api',
-    );
-    expect(pagerdutyHandle('https://acme.pagerduty.com/services/PX1234?foo=1')).toBe('@pagerduty-PX1234');
-    expect(opsgenieHandle('https://acme.app.opsgenie.com/service/checkout')).toBe('@opsgenie-checkout');
-    expect(pagerdutyHandle('https://')).toBeUndefined();
-  });
-
-  test('URLs ending in an id give no handle: a PagerDuty service id, an Opsgenie UUID', () => {
-    expect(pagerdutyHandle('https://example.pagerduty.com/service-directory/PWEBGW1')).toBeUndefined();
-    expect(
-      opsgenieHandle('https://example.app.opsgenie.com/service/9e2b7c4d-1a3f-4b8e-8c6d-5f0a1e2d3c4b'),
-    ).toBeUndefined();
-  });
+const routing = resolveRouting({
+  notify: [
+    { handle: '@slack-checkout', layer: 'teams.checkout' },
+    { handle: '@ops@example.com', layer: 'defaults', on: ['warning', 'recovery'] },
+  ],
+  integrations: { pagerduty: { PCHECKO: 'checkout' }, opsgenie: { OG1: 'checkout-eu' } },
+  service: {
+    contacts: [{ type: 'email', contact: 'checkout@example.com' }],
+    integrations: {
+      pagerduty: { serviceUrl: 'https://acme.pagerduty.com/service-directory/PCHECKO' },
+      opsgenie: { serviceUrl: 'https://acme.app.opsgenie.com/service/OG1' },
+    },
+  },
 });
 
-describe('routing', () => {
-  const svc = service('checkout-api', {
-    contacts: [
-      { type: 'slack', contact: 'https://acme.slack.com/archives/checkout' },
-      { type: 'email', contact: 'checkout@example.com' },
-      { type: 'microsoft-teams', contact: 'https://teams.microsoft.com/l/channel/x' },
-    ],
-    integrations: {
-      pagerduty: { serviceUrl: 'https://acme.pagerduty.com/service-directory/checkout-api' },
-      opsgenie: { serviceUrl: 'https://acme.app.opsgenie.com/service/checkout' },
-    },
-  });
-
-  test('policy handles and contacts always; pagers only on critical alerts', () => {
-    const r = routing(policy('checkout-api', { notify: ['@slack-checkout', '@slack-zz-policy'] }), svc);
-    expect(r).toEqual({
-      always: ['@checkout@example.com', '@slack-checkout', '@slack-zz-policy'],
-      alertOnly: ['@opsgenie-checkout', '@pagerduty-checkout-api'],
-      unmapped: [],
-    });
-    expect(describeRouting(r)).toEqual([
-      '@checkout@example.com',
-      '@slack-checkout',
-      '@slack-zz-policy',
-      '@opsgenie-checkout (critical only)',
-      '@pagerduty-checkout-api (critical only)',
-    ]);
-    expect(notificationBlock(r)).toBe(
-      '@checkout@example.com @slack-checkout @slack-zz-policy\n' +
-        '{{#is_alert}}@opsgenie-checkout @pagerduty-checkout-api{{/is_alert}}' +
-        '{{#is_alert_recovery}}@opsgenie-checkout @pagerduty-checkout-api{{/is_alert_recovery}}',
+describe('notification block: rendered from one monitor’s routes', () => {
+  test('a monitor that warns: chat and email on every transition, pagers on alert and its recovery only', () => {
+    const m = monitorRoutes(routing, { warns: true, noData: false });
+    expect(notificationBlock(m)).toBe(
+      '@checkout@example.com @slack-checkout\n' +
+        '{{#is_warning}}@ops@example.com{{/is_warning}}{{#is_warning_recovery}}@ops@example.com{{/is_warning_recovery}}\n' +
+        '{{#is_alert}}@opsgenie-checkout-eu @pagerduty-checkout{{/is_alert}}' +
+        '{{#is_alert_recovery}}@opsgenie-checkout-eu @pagerduty-checkout{{/is_alert_recovery}}',
     );
   });
 
-  test('a pager the policy already notifies always is not repeated in the critical-only block', () => {
-    const r = routing(policy('checkout-api', { notify: ['@pagerduty-checkout-api'] }), svc);
-    expect(r.alertOnly).toEqual(['@opsgenie-checkout']);
+  test('no-data routing: a monitor that notifies on No Data and never warns tells its pagers about No Data too', () => {
+    const m = monitorRoutes(routing, { warns: false, noData: true });
+    expect(m).toStrictEqual({
+      alert: ['@checkout@example.com', '@opsgenie-checkout-eu', '@pagerduty-checkout', '@slack-checkout'],
+      noData: ['@checkout@example.com', '@opsgenie-checkout-eu', '@pagerduty-checkout', '@slack-checkout'],
+      recovery: ['@checkout@example.com', '@opsgenie-checkout-eu', '@pagerduty-checkout', '@slack-checkout'],
+    });
+    // Every handle hears every transition this monitor has: no conditional block is needed.
+    expect(notificationBlock(m)).toBe(
+      '@checkout@example.com @opsgenie-checkout-eu @pagerduty-checkout @slack-checkout',
+    );
   });
 
-  test('contacts and integrations naming ids are reported as unmapped, unless the policy names such a handle', () => {
-    const ids = service('web-gateway', {
-      contacts: [{ type: 'slack', contact: 'https://example.slack.com/archives/C01PLATFORM' }],
-      integrations: { pagerduty: { serviceUrl: 'https://example.pagerduty.com/service-directory/PWEBGW1' } },
+  test('recovery routing: a pager not told about recoveries gets no recovery block; No Data has its own blocks', () => {
+    const r = resolveRouting({
+      notify: [
+        { handle: '@pagerduty-quiet', layer: 'defaults', on: ['alert', 'noData'] },
+        { handle: '@slack-team', layer: 'defaults', on: ['warning', 'alert'] },
+      ],
+      integrations: {},
+      service: { contacts: [], integrations: {} },
     });
-    expect(routing(policy('web-gateway', { notify: [] }), ids)).toEqual({
-      always: [],
-      alertOnly: [],
-      unmapped: ['pagerduty PWEBGW1', 'slack C01PLATFORM'],
+    const m = monitorRoutes(r, { warns: true, noData: true });
+    expect(m).toStrictEqual({
+      warning: ['@slack-team'],
+      alert: ['@pagerduty-quiet', '@slack-team'],
+      noData: ['@pagerduty-quiet'],
+      recovery: [],
     });
-    expect(routing(policy('web-gateway', { notify: ['@pagerduty-web-gateway'] }), ids).unmapped).toEqual([
-      'slack C01PLATFORM',
-    ]);
+    expect(notificationBlock(m)).toBe(
+      '{{#is_warning}}@slack-team{{/is_warning}}{{#is_alert}}@slack-team{{/is_alert}}\n' +
+        '{{#is_alert}}@pagerduty-quiet{{/is_alert}}{{#is_no_data}}@pagerduty-quiet{{/is_no_data}}',
+    );
   });
 
-  test('nobody: empty routing and empty block', () => {
-    const r = routing(policy('lonely', { notify: [] }), service('lonely'));
-    expect(r).toEqual({ always: [], alertOnly: [], unmapped: [] });
-    expect(notificationBlock(r)).toBe('');
+  test('pagers on a warning monitor that notifies on No Data: alert and No Data blocks, and both recoveries', () => {
+    const m = monitorRoutes(routing, { warns: true, noData: true });
+    expect(notificationBlock(m).split('\n')[2]).toBe(
+      '{{#is_alert}}@opsgenie-checkout-eu @pagerduty-checkout{{/is_alert}}' +
+        '{{#is_no_data}}@opsgenie-checkout-eu @pagerduty-checkout{{/is_no_data}}' +
+        '{{#is_alert_recovery}}@opsgenie-checkout-eu @pagerduty-checkout{{/is_alert_recovery}}' +
+        '{{#is_no_data_recovery}}@opsgenie-checkout-eu @pagerduty-checkout{{/is_no_data_recovery}}',
+    );
+  });
+
+  test('nobody: an empty block', () => {
+    const none = resolveRouting({ notify: [], integrations: {}, service: { contacts: [], integrations: {} } });
+    expect(notificationBlock(monitorRoutes(none, { warns: true, noData: true }))).toBe('');
   });
 });

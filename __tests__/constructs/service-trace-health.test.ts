@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { Testing } from 'cdktf';
 import { ERROR_BUDGET_THRESHOLDS, ServicePlanInput } from '../../src/constructs';
 import { ServicesStack } from '../../stacks';
 import { policy, service } from './fixtures';
+import { testApp } from '../cdktf-app';
 
 interface TfJson {
   resource: Record<string, Record<string, Record<string, unknown>>>;
@@ -12,7 +14,7 @@ function input(name: string, over: Parameters<typeof policy>[1] = {}): ServicePl
 }
 
 function synthStack(services: ServicePlanInput[], validateMonitors = true): TfJson {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new ServicesStack(app, 'team-checkout', {
     site: 'datadoghq.eu',
     backend: { type: 'local', path: 'terraform.team-checkout.tfstate' },
@@ -22,6 +24,12 @@ function synthStack(services: ServicePlanInput[], validateMonitors = true): TfJs
   });
   return JSON.parse(Testing.synth(stack)) as TfJson;
 }
+
+test('a construct test leaves no cdktf.outdir.* folder in the system temp folder', () => {
+  const app = testApp();
+  expect(existsSync(app.outdir)).toBe(false);
+  synthStack([input('checkout-api')]);
+});
 
 /** Every Terraform address in the stack: `type.name`. */
 function addresses(tf: TfJson): string[] {
@@ -173,7 +181,7 @@ describe('addresses and determinism', () => {
 
   test('same services in any order: byte-identical output', () => {
     const a = Testing.synth(
-      new ServicesStack(Testing.app(), 's', {
+      new ServicesStack(testApp(), 's', {
         site: 'datadoghq.com',
         backend: { type: 'local' },
         policyDirFromStack: '../../..',
@@ -182,7 +190,7 @@ describe('addresses and determinism', () => {
       }),
     );
     const b = Testing.synth(
-      new ServicesStack(Testing.app(), 's', {
+      new ServicesStack(testApp(), 's', {
         site: 'datadoghq.com',
         backend: { type: 'local' },
         policyDirFromStack: '../../..',

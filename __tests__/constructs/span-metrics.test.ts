@@ -11,6 +11,7 @@ import { UserError } from '../../src/errors';
 import type { TagRule } from '../../src/policy/model';
 import { CoreStack } from '../../stacks';
 import { policy, RULES } from './fixtures';
+import { testApp } from '../cdktf-app';
 
 describe('span-based metrics', () => {
   const specs = spanMetricSpecs({ rules: [...RULES, ...RULES], envs: ['prod', 'staging', 'prod'] });
@@ -133,7 +134,7 @@ describe('span-based metrics', () => {
   });
 
   test('the core stack holds them as count metrics, plus the overview and its list', () => {
-    const stack = new CoreStack(Testing.app(), 'core', {
+    const stack = new CoreStack(testApp(), 'core', {
       site: 'datadoghq.com',
       backend: { type: 'local', path: 'terraform.core.tfstate' },
       policyDirFromStack: '../../..',

@@ -23,6 +23,7 @@ export function policyFor(service: string, team: string, overrides: Partial<Serv
     window: '1h',
     slo: { timeframe: '30d', target: 99, warning: 99.5 },
     notify: [],
+    routing: { routes: [], dropped: [] },
     priority: 3,
     origin: {},
     ...overrides,

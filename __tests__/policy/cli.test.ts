@@ -37,8 +37,11 @@ describe('trace-health policy explain', () => {
     expect(legacy.stdout).toMatch(/^enabled +false +services\.legacy-batch$/m);
     const auth = await run(['policy', 'explain', 'auth-api']);
     expect(auth.stdout).toMatch(/^orphanRate\.critical +0\.01 +tiers\.1$/m);
-    expect(auth.stdout).toMatch(/^priority +P1 +tier 1$/m);
-    expect(auth.stdout).toMatch(/^notify\[0\] +@slack-identity-alerts +teams\.identity$/m);
+    expect(auth.stdout).toMatch(/^priority +P1 +builtin \(tier 1\)$/m);
+    expect(auth.stdout).toMatch(/^requireRoute +met \(alert, noData\) +requireRoute$/m);
+    expect(auth.stdout).toMatch(
+      /^ {2}@slack-identity-alerts +teams\.identity, catalog slack C04IDENTITY → integrations\.slack\.C04IDENTITY$/m,
+    );
   });
 
   it('fails when the service is not in the catalog, suggesting the closest', async () => {
@@ -60,6 +63,91 @@ describe('trace-health policy explain', () => {
       );
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('prints the handles per transition, where each came from, and every dropped contact with its reason', async () => {
+      writeFileSync(
+        path.join(dir, 'conf', 'services', 'api.yaml'),
+        [
+          'schema-version: v2.1',
+          'dd-service: api',
+          'team: web',
+          'tier: "0"',
+          'contacts:',
+          '  - { type: slack, contact: "https://acme.slack.com/archives/C0WEBTEAM1" }',
+          '  - { type: email, contact: no-one@localhost }',
+          '  - { type: slack, contact: "https://hooks.slack.com/services/T0001/B0001/AbCdEfGhIjKlMnOpQrStUvWx" }',
+          'integrations:',
+          '  pagerduty:',
+          '    service-url: https://acme.pagerduty.com/service-directory/PWEB001',
+          '  opsgenie:',
+          '    service-url: https://acme.app.opsgenie.com/service/7d9e5a3c-2b1f-4e6d-8a0c-9f8e7d6c5b4a',
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        path.join(dir, 'conf', 'th.yaml'),
+        [
+          'catalog: services',
+          "tiers: { '1': { aliases: ['0'] } }",
+          "requireRoute: { tiers: ['1'], on: [alert, noData] }",
+          'integrations:',
+          '  opsgenie: { https://acme.app.opsgenie.com/service/7d9e5a3c-2b1f-4e6d-8a0c-9f8e7d6c5b4a: web-oncall }',
+          'teams:',
+          "  web: { notify: [{ handle: '@web-leads@example.com', on: [warning, recovery] }] }",
+          '',
+        ].join('\n'),
+      );
+      const r = await run(['policy', 'explain', 'api', '--config', 'conf/th.yaml'], dir);
+      expect([r.code, r.stderr]).toStrictEqual([0, '']);
+      const text = r.stdout;
+      expect(text).toMatch(/^tier +0 +catalog, rule tiers\.1$/m);
+      expect(text).toMatch(/^priority +P1 +builtin \(tier 1\)$/m);
+      expect(text).toMatch(/^requireRoute +met \(alert, noData\) +requireRoute$/m);
+      expect(text.slice(text.indexOf('\nWho is told'))).toBe(
+        [
+          '',
+          'Who is told (noData: by monitors that notify on No Data; recovery: from the states a handle was told of):',
+          '  warning   @web-leads@example.com',
+          '  alert     @opsgenie-web-oncall',
+          '  noData    @opsgenie-web-oncall',
+          '  recovery  @opsgenie-web-oncall, @web-leads@example.com',
+          '',
+          'Where each handle comes from:',
+          '  @opsgenie-web-oncall    catalog opsgenie 7d9e5a3c-2b1f-4e6d-8a0c-9f8e7d6c5b4a → ' +
+            'integrations.opsgenie.https://acme.app.opsgenie.com/service/7d9e5a3c-2b1f-4e6d-8a0c-9f8e7d6c5b4a',
+          '  @web-leads@example.com  teams.web',
+          '',
+          'Dropped catalog contacts (no handle made from them):',
+          "  slack C0WEBTEAM1: C0WEBTEAM1 is a Slack channel id; Datadog's handle needs the channel name: map it in " +
+            'integrations.slack',
+          '  email no-one@localhost: not an email address Datadog can send to (name@domain.tld); fix the contact in ' +
+            'the catalog',
+          '  slack https://hooks.slack.com/services/T0001/B0001/…: a webhook URL is not a channel, and its last part ' +
+            'is a secret (never copied into output); map the URL without that part in integrations.webhooks to the ' +
+            'name of a Datadog webhook integration',
+          "  pagerduty PWEB001: Datadog's handle is the service name configured in its PagerDuty integration, which " +
+            'the catalog does not hold: map PWEB001 in integrations.pagerduty',
+          '',
+        ].join('\n'),
+      );
+      expect(text).not.toContain('AbCdEfGh');
+      const json = await run(['policy', 'explain', 'api', '--config', 'conf/th.yaml', '--json'], dir);
+      expect(json.stdout).not.toContain('AbCdEfGh');
+      const parsed = JSON.parse(json.stdout) as { service: { routing: { dropped: { cause: string }[] } } };
+      expect(parsed.service.routing.dropped.map((d) => d.cause)).toStrictEqual([
+        'slack-unmapped',
+        'email-invalid',
+        'webhook-unmapped',
+        'pagerduty-unmapped',
+      ]);
+    });
+
+    it('shows requireRoute NOT MET for a covered service that would tell nobody', async () => {
+      writeFileSync(path.join(dir, 'conf', 'th.yaml'), 'catalog: services\nrequireRoute: { on: [alert] }\n');
+      const r = await run(['policy', 'explain', 'api', '--config', 'conf/th.yaml'], dir);
+      expect(r.stdout).toMatch(/^requireRoute +NOT MET: nobody on alert +requireRoute$/m);
+      expect(r.stdout).toContain('  alert     (nobody)\n');
+    });
 
     it('reads the catalog relative to the policy file, not the working folder', async () => {
       writeFileSync(path.join(dir, 'conf', 'th.yaml'), 'catalog: services\nstacks: { by: service }\n');

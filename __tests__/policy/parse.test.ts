@@ -245,7 +245,7 @@ describe('parsePolicy', () => {
       'catalog: c\nteams:\n  payments: { notify: [slack-payments] }\n',
       [
         'trace-health.yaml:3:24: teams.payments.notify[0]: "slack-payments" is not a notification handle ' +
-          'starting with @, e.g. @slack-payments-oncall',
+          'starting with @, without spaces or parentheses, e.g. @slack-payments-oncall',
       ],
     ],
     [
@@ -350,6 +350,106 @@ describe('parsePolicy', () => {
       'two YAML documents',
       'catalog: c\n---\ncatalog: d\n',
       ['trace-health.yaml:2:1: a second YAML document; the policy is one document'],
+    ],
+    [
+      'a notify entry names an unknown transition',
+      "catalog: c\ndefaults:\n  notify: [{ handle: '@pagerduty-x', on: [alert, page] }]\n",
+      ['trace-health.yaml:3:50: defaults.notify[0].on[1]: "page" is not one of warning, alert, noData, recovery'],
+    ],
+    [
+      'a notify entry is a mapping without a handle, or with an unknown key',
+      "catalog: c\ndefaults:\n  notify: [{ on: [alert] }, { handle: '@x', when: [alert] }]\n",
+      [
+        'trace-health.yaml:3:12: defaults.notify[0]: missing required key "handle"',
+        'trace-health.yaml:3:45: defaults.notify[1].when: unknown key "when" (valid keys: handle, on)',
+      ],
+    ],
+    [
+      'a notify entry is neither a handle nor a mapping',
+      'catalog: c\ndefaults:\n  notify: [5]\n',
+      [
+        'trace-health.yaml:3:12: defaults.notify[0]: 5 is not a handle such as @slack-payments-oncall, or a ' +
+          'mapping with keys handle, on',
+      ],
+    ],
+    [
+      'a handle is listed twice, once as a mapping',
+      "catalog: c\ndefaults:\n  notify: ['@x', { handle: '@x', on: [alert] }]\n",
+      ['trace-health.yaml:3:18: defaults.notify[1]: "@x" is listed twice (also at [0])'],
+    ],
+    [
+      'a handle has parentheses',
+      "catalog: c\ndefaults:\n  notify: ['@slack-ops(eu)']\n",
+      [
+        'trace-health.yaml:3:12: defaults.notify[0]: "@slack-ops(eu)" is not a notification handle starting with ' +
+          '@, without spaces or parentheses, e.g. @slack-payments-oncall',
+      ],
+    ],
+    [
+      'priority is out of range',
+      "catalog: c\ntiers:\n  '0': { priority: 0 }\n",
+      ['trace-health.yaml:3:20: tiers.0.priority: 0 is not an integer from 1 (most urgent) to 5'],
+    ],
+    [
+      'aliases outside a tier, and an alias naming another tier or the tier itself',
+      [
+        'catalog: c',
+        'defaults: { aliases: [x] }',
+        'tiers:',
+        "  '1': { aliases: [critical, tier-1] }",
+        "  '2': { aliases: ['1', Critical] }",
+        '',
+      ].join('\n'),
+      [
+        'trace-health.yaml:2:13: defaults.aliases: unknown key "aliases" (valid keys: enabled, requiredTags, ' +
+          'extraRequiredTags, orphanRate, tagCoverage, minSpans, window, slo, notify, priority)',
+        'trace-health.yaml:4:30: tiers.1.aliases[1]: "tier-1" is this tier itself ("tier-1", "Tier 1" and "1" are one tier already)',
+        'trace-health.yaml:5:20: tiers.2.aliases[0]: "1" is already the tier "1" (a key or an alias of it)',
+        'trace-health.yaml:5:25: tiers.2.aliases[1]: "Critical" is already the tier "1" (a key or an alias of it)',
+      ],
+    ],
+    [
+      'an integrations section is unknown, or a name has a space',
+      "catalog: c\nintegrations:\n  pager: {}\n  pagerduty: { PWEBGW1: 'platform edge' }\n",
+      [
+        'trace-health.yaml:3:3: integrations.pager: unknown key "pager" (valid keys: pagerduty, opsgenie, slack, ' +
+          'microsoftTeams, webhooks)',
+        'trace-health.yaml:4:25: integrations.pagerduty.PWEBGW1: "platform edge" is not the name configured in Datadog\'s ' +
+          'PagerDuty integration (no spaces, @ or parentheses)',
+      ],
+    ],
+    [
+      'a webhook key holds the Slack webhook token, or is not a URL',
+      [
+        'catalog: c',
+        'integrations:',
+        '  webhooks:',
+        '    https://hooks.slack.com/services/T0001/B0001/AbCdEfGhIjKlMnOpQrStUvWx: payments-chat',
+        '    payments: x',
+        '',
+      ].join('\n'),
+      [
+        'trace-health.yaml:4:5: integrations.webhooks.https://hooks.slack.com/services/T0001/B0001/…: this key ' +
+          'holds what looks like a secret (a webhook token, a key or a query string), and the policy is committed: ' +
+          'write it without that part, as "https://hooks.slack.com/services/T0001/B0001"',
+        'trace-health.yaml:5:5: integrations.webhooks.payments: "payments" is not a URL prefix such as ' +
+          'https://hooks.slack.com/services/T0001/B0001',
+      ],
+    ],
+    [
+      'requireRoute says no transition',
+      "catalog: c\nrequireRoute: { tiers: ['1'] }\n",
+      ['trace-health.yaml:2:1: requireRoute: missing required key "on"'],
+    ],
+    [
+      'requireRoute is incomplete',
+      "catalog: c\nrequireRoute: { tiers: [], on: [alert, alert] }\nintegrations: { slack: { C0: '' } }\n",
+      [
+        'trace-health.yaml:2:24: requireRoute.tiers: [] is not a non-empty list of catalog tiers such as ["1"]',
+        'trace-health.yaml:2:40: requireRoute.on[1]: "alert" is listed twice (also at [0])',
+        'trace-health.yaml:3:30: integrations.slack.C0: "" is not the name configured in Datadog\'s Slack ' +
+          'integration (no spaces, @ or parentheses)',
+      ],
     ],
   ];
 

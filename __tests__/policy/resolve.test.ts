@@ -127,12 +127,15 @@ describe('resolvePolicy', () => {
       entrypoints: [],
       validateMonitors: true,
       maxRemovalRatio: 0.1,
+      integrations: {},
       services: 5,
+      warnings: [],
     });
     expect(p.services.find((s) => s.service === 'cart-service')).toStrictEqual({
       service: 'cart-service',
       team: 'checkout',
       tier: '2',
+      tierMatch: { tier: '2', builtinPriority: 2 },
       enabled: true,
       stack: 'team-checkout',
       envs: ['prod'],
@@ -147,6 +150,7 @@ describe('resolvePolicy', () => {
       window: '1h',
       slo: { timeframe: '30d', target: 99, warning: 99.5 },
       notify: [],
+      routing: { routes: [], dropped: [] },
       priority: 2,
       origin: {
         enabled: 'builtin',
@@ -164,6 +168,7 @@ describe('resolvePolicy', () => {
         'requiredTags[1]': 'builtin',
         'requiredTags[2]': 'builtin',
         notify: 'builtin',
+        priority: 'builtin.tiers.2',
       },
     });
   });
@@ -253,21 +258,87 @@ describe('resolvePolicy', () => {
     ]);
   });
 
-  it('derives the priority from the tier (P1/P2/P3, untiered P3)', () => {
+  it('derives the priority from the tier (built-in P1/P2/P3, untiered P3); a tier no rule covers ranks P1, with a warning', () => {
     const catalog = catalogOf([
       service('a', 't', '1'),
       service('b', 't', 'tier-2'),
       service('c', 't', '3'),
       service('d', 't'),
       service('e', 't', 'critical'),
+      service('f', 't', '0'),
+      service('g', 't', '0'),
     ]);
     const p = resolvePolicy(parsePolicy('p.yaml', 'catalog: c\n'), catalog);
-    expect(p.services.map((s) => [s.service, s.priority])).toStrictEqual([
-      ['a', 1],
-      ['b', 2],
-      ['c', 3],
-      ['d', 3],
-      ['e', 3],
+    expect(p.services.map((s) => [s.service, s.priority, s.origin.priority])).toStrictEqual([
+      ['a', 1, 'builtin.tiers.1'],
+      ['b', 2, 'builtin.tiers.2'],
+      ['c', 3, 'builtin.tiers.3'],
+      ['d', 3, 'builtin'],
+      ['e', 1, 'unranked-tier'],
+      ['f', 1, 'unranked-tier'],
+      ['g', 1, 'unranked-tier'],
+    ]);
+    expect(p.warnings).toStrictEqual([
+      'tier "critical" (e): no tiers rule covers it, so its thresholds come from defaults and it ranks P1 like the ' +
+        'most urgent tier; add tiers."critical" with a priority, or list "critical" in a tier\'s aliases',
+      'tier "0" (f, g): no tiers rule covers it, so its thresholds come from defaults and it ranks P1 like the most ' +
+        'urgent tier; add tiers."0" with a priority, or list "0" in a tier\'s aliases',
+    ]);
+  });
+
+  it('tier rules set the priority explicitly, and aliases bring other spellings under a rule', () => {
+    const catalog = catalogOf([
+      service('zero', 't', '0'),
+      service('p1', 't', 'P1'),
+      service('one', 't', 'tier-1'),
+      service('high', 't', 'high'),
+      service('low', 't', 'three'),
+      service('crit', 't', 'critical'),
+    ]);
+    const p = resolvePolicy(
+      parsePolicy(
+        'p.yaml',
+        [
+          'catalog: c',
+          'defaults: { priority: 4 }',
+          'tiers:',
+          "  '1': { aliases: ['0', p1], minSpans: 10 }",
+          '  high: { priority: 2 }',
+          "  '3': { aliases: [three], priority: 5 }",
+          '  critical: { minSpans: 20 }',
+          '',
+        ].join('\n'),
+      ),
+      catalog,
+    );
+    expect(p.services.map((s) => [s.service, s.priority, s.origin.priority, s.minSpans])).toStrictEqual([
+      ['crit', 1, 'unranked-tier', 20],
+      ['high', 2, 'tiers.high', 200],
+      ['low', 5, 'tiers.3', 200],
+      ['one', 1, 'builtin.tiers.1', 10],
+      ['p1', 1, 'builtin.tiers.1', 10],
+      ['zero', 1, 'builtin.tiers.1', 10],
+    ]);
+    expect(p.warnings).toStrictEqual([
+      'tier "critical" (crit): tiers.critical sets no priority, so it ranks P1 like the most urgent tier; set ' +
+        'tiers.critical.priority',
+    ]);
+  });
+
+  it('an unranked tier ranks with the most urgent priority the rules give, and a team layer still overrides it', () => {
+    const catalog = catalogOf([service('a', 'ops', 'gold'), service('b', 'web', 'gold'), service('c', 'web', '2')]);
+    const p = resolvePolicy(
+      parsePolicy('p.yaml', "catalog: c\ntiers: { '2': { priority: 2 } }\nteams: { ops: { priority: 5 } }\n"),
+      catalog,
+    );
+    expect(p.services.map((s) => [s.service, s.priority, s.origin.priority])).toStrictEqual([
+      ['a', 5, 'teams.ops'],
+      ['b', 1, 'unranked-tier'],
+      ['c', 2, 'tiers.2'],
+    ]);
+    expect(p.warnings).toStrictEqual([
+      'tier "gold" (a, b): no tiers rule covers it, so its thresholds come from defaults and it ranks P1 like the ' +
+        'most urgent tier; add tiers."gold" with a priority, or list "gold" in a tier\'s aliases',
     ]);
   });
 

@@ -52,8 +52,12 @@ describe('review --check', () => {
     }
   });
 
-  test('fails without --check (exit 2), and on a bad policy (exit 2)', async () => {
-    expect(await run(p, 'review')).toMatchObject({ code: 2 });
+  test('checks without --check too (checking is all it does), and fails on a bad policy (exit 2)', async () => {
+    await run(p, 'synth');
+    expect(await run(p, 'review')).toStrictEqual(await run(p, 'review', '--check'));
+    expect((await run(p, 'review')).code).toBe(0);
+    p.write('review/team-alpha.yaml', 'stale\n');
+    expect((await run(p, 'review')).code).toBe(1);
     const r = await run(p, 'review', '--check', '--config', 'missing.yaml');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('trace-health: missing.yaml: no such policy file (create it, or pass --config FILE)\n');

@@ -1,7 +1,7 @@
 import { diffLines } from 'diff';
 import { planService } from '../../src/constructs';
 import { manifestServices, readableRefs, renderServicesManifest } from '../../src/review/manifest';
-import { policy, service } from '../constructs/fixtures';
+import { policy, service, withRouting } from '../constructs/fixtures';
 
 function manifest(over: Parameters<typeof policy>[1] = {}): string {
   const plan = planService({
@@ -48,7 +48,10 @@ describe('review manifest', () => {
         '        type: "composite"',
         '        role: alert',
         '        query: "<prod_orphan-rate_ratio> && <prod_guard_spans-checked>"',
-        '        notify: ["@slack-checkout-alerts"]',
+        '        notify:',
+        '          warning: ["@slack-checkout-alerts"]',
+        '          alert: ["@slack-checkout-alerts"]',
+        '          recovery: ["@slack-checkout-alerts"]',
         '        priority: 1',
         '      prod_orphan-rate_ratio:',
         '        name: "[trace-health] checkout-api (prod): orphan span rate · ratio"',
@@ -84,23 +87,65 @@ describe('review manifest', () => {
 
   test('a routing change shows up on the notify lines only', () => {
     const { removed, added } = changedLines(text, manifest({ notify: ['@slack-new'] }));
-    expect(new Set(removed)).toEqual(new Set(['        notify: ["@slack-checkout-alerts"]']));
-    expect(new Set(added)).toEqual(new Set(['        notify: ["@slack-new"]']));
+    const lines = (h: string) => ['warning', 'alert', 'no_data', 'recovery'].map((t) => `          ${t}: ["${h}"]`);
+    expect(new Set(removed)).toEqual(new Set(lines('@slack-checkout-alerts')));
+    expect(new Set(added)).toEqual(new Set(lines('@slack-new')));
   });
 
-  test('contacts and integrations that reach nobody are listed under the service', () => {
+  test('who gets paged, per monitor and transition: a pager mapped in integrations appears on alert, no_data and recovery', () => {
+    const svc = service('web-gateway', {
+      integrations: { pagerduty: { serviceUrl: 'https://example.pagerduty.com/service-directory/PWEBGW1' } },
+    });
+    const mapped = withRouting(policy('web-gateway'), svc, { pagerduty: { PWEBGW1: 'platform-edge' } });
+    const plan = planService({ site: 'datadoghq.com', service: svc, policy: mapped, entrypoint: true });
+    const out = renderServicesManifest('team-platform', [plan]);
+    expect(out).toContain(
+      [
+        '        critical: "< 1"',
+        '        on_missing_data: show_and_notify_no_data',
+        '        notify:',
+        '          alert: ["@pagerduty-platform-edge", "@slack-checkout-alerts"]',
+        '          no_data: ["@pagerduty-platform-edge", "@slack-checkout-alerts"]',
+        '          recovery: ["@pagerduty-platform-edge", "@slack-checkout-alerts"]',
+        '        priority: 1',
+      ].join('\n'),
+    );
+    expect(out).toContain(
+      [
+        '        notify:',
+        '          warning: ["@slack-checkout-alerts"]',
+        '          alert: ["@pagerduty-platform-edge", "@slack-checkout-alerts"]',
+        '          recovery: ["@pagerduty-platform-edge", "@slack-checkout-alerts"]',
+      ].join('\n'),
+    );
+  });
+
+  test('contacts and integrations no handle was made from are listed under the service, with the reason', () => {
+    const svc = service('web-gateway', {
+      contacts: [{ type: 'slack', contact: 'https://hooks.slack.com/services/T01/B02/AbCdEfGhIjKlMnOpQrStUvWx' }],
+      integrations: { pagerduty: { serviceUrl: 'https://example.pagerduty.com/service-directory/PWEBGW1' } },
+    });
     const plan = planService({
       site: 'datadoghq.com',
-      service: service('web-gateway', {
-        integrations: { pagerduty: { serviceUrl: 'https://example.pagerduty.com/service-directory/PWEBGW1' } },
-      }),
-      policy: policy('web-gateway'),
+      service: svc,
+      policy: withRouting(policy('web-gateway'), svc),
       entrypoint: true,
     });
-    expect(renderServicesManifest('team-platform', [plan])).toContain(
-      '    envs: ["prod"]\n    unmapped: ["pagerduty PWEBGW1"]\n    monitors:\n',
+    const out = renderServicesManifest('team-platform', [plan]);
+    expect(out).toContain(
+      [
+        '    envs: ["prod"]',
+        '    dropped:',
+        '      - {contact: "slack https://hooks.slack.com/services/T01/B02/…", reason: "a webhook URL is not a ' +
+          'channel, and its last part is a secret (never copied into output); map the URL without that part in ' +
+          'integrations.webhooks to the name of a Datadog webhook integration"}',
+        '      - {contact: "pagerduty PWEBGW1", reason: "Datadog\'s handle is the service name configured in its ' +
+          'PagerDuty integration, which the catalog does not hold: map PWEBGW1 in integrations.pagerduty"}',
+        '    monitors:',
+      ].join('\n'),
     );
-    expect(text).not.toContain('unmapped');
+    expect(out).not.toContain('AbCdEfGh');
+    expect(text).not.toContain('dropped');
   });
 
   test('it is YAML, and lists its services (for the shrink guard)', () => {

@@ -13,6 +13,8 @@ import { monitorQuery, monitorRef, sloRef } from '../../src/constructs/service/s
 import type { SimMonitor, SimSlo } from '../../src/simulate/evaluate';
 import { neighbours, runScenario, simulate, SimulationResult } from '../../src/simulate/run';
 import { builtinScenarios, BUILTIN_KINDS } from '../../src/simulate/scenario';
+import { allHandles } from '../../src/simulate/notifications';
+import { resolveRouting } from '../../src/policy/routing';
 import { loadInputs, planApp } from '../../src/synth';
 import { ROOT } from '../synth/project';
 import frozen from './fixtures/billing-before-issue-10.json';
@@ -48,7 +50,7 @@ describe('the bundled example', () => {
     const m = s.monitors.find((x) => x.id === 'prod_tag-coverage_usr-id')!;
     expect(m.transitions.zero).toEqual(m.transitions['no-data']);
     expect(m.transitions.zero.map((t) => [t.minute, t.from, t.to, t.notified])).toEqual([
-      [1, undefined, 'Alert', ['@checkout@example.com']],
+      [1, undefined, 'Alert', ['@checkout@example.com', '@pagerduty-checkout-api', '@slack-checkout-alerts']],
     ]);
   });
 
@@ -57,8 +59,8 @@ describe('the bundled example', () => {
     const m = s.monitors.find((x) => x.id === 'prod_no-traces')!;
     expect(s.faultStart).toBe(90);
     expect(m.transitions['no-data'].map((t) => [t.minute, t.from, t.to, t.notified])).toEqual([
-      [149, 'OK', 'No Data', ['@checkout@example.com']],
-      [196, 'No Data', 'OK', ['@checkout@example.com']],
+      [149, 'OK', 'No Data', ['@checkout@example.com', '@pagerduty-checkout-api', '@slack-checkout-alerts']],
+      [196, 'No Data', 'OK', ['@checkout@example.com', '@pagerduty-checkout-api', '@slack-checkout-alerts']],
     ]);
     // Nothing else notifies: the ratio components resolve on missing data, so no composite alerts.
     expect(s.monitors.map((x) => x.id)).toEqual(['prod_no-traces']);
@@ -129,7 +131,14 @@ describe('the monitors as they were before issue 10 (frozen from commit a4b2da5)
     const rule = rules.find((r) => m.check === 'tag-coverage' && m.id.includes(`_tag-coverage_${idSegment(r.tag)}`));
     return rule ? { ...m, tag: rule.tag } : m;
   });
-  const oldPlan = { ...billing.plan, monitors, slos: frozen.slos as SloSpec[] };
+  // Who the frozen messages told (email and Slack on every transition): the routing of that commit, not today's.
+  const told = [...new Set(monitors.flatMap((m) => allHandles(m.message)))];
+  const routing = resolveRouting({
+    notify: told.map((handle) => ({ handle, layer: 'a4b2da5' })),
+    integrations: {},
+    service: { contacts: [], integrations: {} },
+  });
+  const oldPlan = { ...billing.plan, monitors, slos: frozen.slos as SloSpec[], routing };
   const sim = {
     monitors: monitors.map((m): SimMonitor => ({
       id: m.id,

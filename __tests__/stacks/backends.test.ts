@@ -3,9 +3,10 @@ import { backendForStack } from '../../src/policy/stacks';
 import type { BackendConfig } from '../../src/policy/model';
 import { CoreStack } from '../../stacks';
 import { policy } from '../constructs/fixtures';
+import { testApp } from '../cdktf-app';
 
 function terraformBlock(backend: BackendConfig, site = 'datadoghq.com', policyDirFromStack = '../../..') {
-  const stack = new CoreStack(Testing.app(), 'core', {
+  const stack = new CoreStack(testApp(), 'core', {
     site,
     backend: backendForStack(backend, 'core'),
     policyDirFromStack,

@@ -75,14 +75,24 @@ describe('example: rules by tier, team and service', () => {
     expect(monitor('search-api', 'prod_orphan-rate').priority).toBe(3);
   });
 
-  test('routing: team notify from the policy plus catalog contacts and integrations', () => {
-    expect(services.get('payments-api')!.routing.always).toContain('@slack-payments-oncall');
-    expect(services.get('auth-api')!.routing.always).toContain('@slack-identity-alerts');
+  test('routing: every example service pages someone on alert and No Data, and drops no catalog contact', () => {
+    const handles = (name: string) => services.get(name)!.routing.routes.map((r) => r.handle);
+    expect(handles('payments-api')).toStrictEqual([
+      '@pagerduty-payments-api',
+      '@payments@example.com',
+      '@slack-payments-oncall',
+      '@teams-payments-team',
+    ]);
     for (const [name, p] of services)
-      expect({ name, anyone: p.routing.always.length + p.routing.alertOnly.length > 0 }).toEqual({
-        name,
-        anyone: true,
-      });
+      expect({ name, alert: p.routing.routes.some((r) => r.on.includes('alert')), dropped: p.routing.dropped }).toEqual(
+        {
+          name,
+          alert: true,
+          dropped: [],
+        },
+      );
+    expect(plan.warnings).toStrictEqual([]);
+    expect(plan.routeFailures).toStrictEqual([]);
   });
 
   test('billing has its extra required tag, with its own coverage monitor and span metrics', () => {

@@ -24,12 +24,15 @@ import type { PullEvent, PullResult } from '../catalog/pull';
 import { CheckFailed, UserError, UserErrors } from '../errors';
 import { DEFAULT_POLICY_FILE, loadPolicy, policyCatalogPath } from '../policy';
 import { checkUtf8 } from '../input/utf8';
+import { integrationNamesOf } from '../datadog/integration-names';
+import type { IntegrationNames } from '../policy/routing';
 import { CliContext } from './index';
 import { plural } from './io';
 
 export interface PullCliOptions {
   out?: string;
   allowRemovals?: boolean;
+  integrations?: boolean;
   config?: string;
   timeout: number;
   retries: number;
@@ -48,6 +51,12 @@ export function catalogPullCommand(program: Command, ctx: CliContext): void {
     )
     .option('-o, --out <file>', `snapshot to write (default: catalog: of the policy file, when it is a .json)`)
     .option('--allow-removals', 'write even if more services disappeared than the policy maxRemovalRatio allows')
+    .option(
+      '--integrations',
+      "also record the names configured in Datadog's Opsgenie and Microsoft Teams integrations (the ones its API " +
+        'lists), for routing: Teams channel links map themselves, mapped Opsgenie names are checked. Needs ' +
+        'integrations_read; without it, names recorded by an earlier pull are kept',
+    )
     .option(
       '-c, --config <file>',
       `policy file for maxRemovalRatio, site and the default --out (default: ./${DEFAULT_POLICY_FILE} if present)`,
@@ -120,7 +129,25 @@ export async function runPull(opts: PullCliOptions, ctx: CliContext): Promise<vo
     );
   }
 
-  const text = renderSnapshot(buildSnapshot(result.definitions, target.site));
+  // Integration names: fetched on request, otherwise those of the previous snapshot are kept (dropping them would
+  // silently change routing).
+  let integrations: IntegrationNames | undefined;
+  if (opts.integrations) {
+    const { pullIntegrationNames } =
+      require('../datadog/integration-pull') as typeof import('../datadog/integration-pull');
+    const pulled = await pullIntegrationNames(target, keys, {
+      timeoutMs: opts.timeout * 1000,
+      maxRetries: opts.retries,
+      onEvent: (e) => progress(e, ctx),
+    });
+    integrations = pulled.names;
+    lines.push(integrationLine(pulled.names, pulled.requests, pulled.retries));
+  } else if (previous && previous !== 'invalid' && previous.integrations) {
+    integrations = previous.integrations;
+    lines.push('Integration names kept from the previous snapshot (--integrations fetches them again).');
+  }
+  const snapshot = buildSnapshot(result.definitions, target.site);
+  const text = renderSnapshot(integrations ? ({ ...snapshot, integrations } as typeof snapshot) : snapshot);
   const written = writeSnapshot(settings.outFull, text, (_file, t) => parseSnapshot(settings.outShown, t));
   if (previous !== 'invalid')
     lines.push(
@@ -165,6 +192,7 @@ function readSettings(opts: PullCliOptions, ctx: CliContext): Settings {
 interface Previous {
   readonly services: readonly string[];
   readonly definitions: readonly unknown[];
+  readonly integrations?: IntegrationNames;
 }
 
 /**
@@ -199,7 +227,8 @@ function readPrevious(full: string, shown: string, allowRemovals: boolean): Prev
     if ('problem' in decoded) throw new UserErrors([formatProblem({ file: shown, ...decoded.problem })]);
     const catalog = parseSnapshot(shown, text);
     const definitions = (json as { definitions: unknown[] }).definitions;
-    return { services: catalog.services.map((s) => s.name), definitions };
+    const integrations = integrationNamesOf(json, shown);
+    return { services: catalog.services.map((s) => s.name), definitions, ...(integrations ? { integrations } : {}) };
   } catch (e) {
     if (!(e instanceof UserErrors)) throw e;
     if (allowRemovals) return 'invalid';
@@ -226,6 +255,15 @@ function pullLines(result: PullResult, catalog: Catalog, from: string): string[]
   if (result.withoutDefinition.length > 0)
     lines.push(`Listed by Datadog without a definition, left out: ${result.withoutDefinition.join(', ')}.`);
   return lines;
+}
+
+/** `Integration names: 3 Opsgenie services, 2 Microsoft Teams handles (2 requests, 0 retries).` */
+function integrationLine(n: IntegrationNames, requests: number, retries: number): string {
+  const parts = [
+    n.opsgenie ? plural(n.opsgenie.services.length, 'Opsgenie service') : 'Opsgenie not set up',
+    n.microsoftTeams ? plural(n.microsoftTeams.handles.length, 'Microsoft Teams handle') : 'Microsoft Teams not set up',
+  ];
+  return `Integration names: ${parts.join(', ')} (${plural(requests, 'request')}, ${plural(retries, 'retry', 'retries')}).`;
 }
 
 function changeLines(changes: DefinitionChanges | undefined, services: number): string[] {

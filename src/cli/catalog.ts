@@ -76,11 +76,18 @@ export function catalogCommand(program: Command, ctx: CliContext): void {
         ctx.exitCode = 2;
         return;
       }
-      ctx.io.out(summaryLines(catalogPath, report.catalog, report.files).join('\n'));
+      // With --strict a warning fails the check: say so instead of "valid" (no summary on stdout).
       if (opts.strict && warnings.length > 0) {
-        ctx.io.err(`${catalogPath}: ${plural(warnings.length, 'warning')} (--strict)`);
+        const { services, entities } = report.catalog;
+        ctx.io.err(
+          `${catalogPath}: not valid with --strict, ${plural(warnings.length, 'warning')} ` +
+            `(${plural(services.length, 'service')}, ${plural(entities.length, 'other entity', 'other entities')} ` +
+            `in ${plural(report.files, 'file')})`,
+        );
         ctx.exitCode = 1;
+        return;
       }
+      ctx.io.out(summaryLines(catalogPath, report.catalog, report.files).join('\n'));
     });
 
   catalog

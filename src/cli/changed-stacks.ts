@@ -31,6 +31,10 @@ export function changedStacksCommand(program: Command, ctx: CliContext): void {
     )
     .option('--out <dir>', 'the current synth output', 'cdktf.out')
     .option('--json', 'print a GitHub Actions matrix: {"include":[{"stack":"core","status":"changed"}]}', false)
+    .addHelpText(
+      'after',
+      '\nWithout a change, stdout is empty (--json: {"include":[]}) and stderr says "no stack changed".',
+    )
     .option(
       '--synth-command <cmd>',
       'how to synthesize a git ref (run in its copy of the project)',
@@ -76,5 +80,7 @@ export function changedStacksCommand(program: Command, ctx: CliContext): void {
       const changes = diffStacks(base, current);
       const text = opts.json ? stackChangesMatrix(changes) : stackChangesText(changes);
       if (text !== '') io.out(text);
+      // stdout stays one `<status> <stack>` line per change (scripts read it); the person reading gets a word.
+      else io.err('no stack changed');
     });
 }

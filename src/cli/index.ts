@@ -3,6 +3,8 @@
  * its own module and registers itself on the program; this file only wires them and maps errors to exit codes:
  * 0 ok, 1 a check failed, 2 invalid input or usage. User errors print their message alone, never a stack.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors';
 import { Io, processIo } from './io';
@@ -25,6 +27,7 @@ export function registerCommands(...modules: CommandModule[]): void {
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('trace-health')
     .description('Trace health (orphan spans, tag coverage) for every service in the Datadog Service Catalog, as code.')
+    .version(packageVersion(), '-V, --version', 'print the trace-health version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.io.out(s.replace(/\n$/, '')),
@@ -43,6 +46,12 @@ function applyExitOverride(cmd: Command, ctx: CliContext): void {
   });
   cmd.showHelpAfterError('(run with --help for usage)');
   for (const sub of cmd.commands) applyExitOverride(sub, ctx);
+}
+
+/** The `version` of package.json (read, not imported: the file is outside src/). */
+function packageVersion(): string {
+  const file = path.join(__dirname, '..', '..', 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** Run the CLI; resolves to the process exit code. */

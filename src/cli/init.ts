@@ -89,8 +89,8 @@ async function runInit(opts: InitOptions, ctx: CliContext): Promise<void> {
   const outside = catalogPath.startsWith('../') || path.isAbsolute(catalogPath);
   lines.push(
     'Next steps:',
-    '  1. Read trace-health.yaml: check the guessed entrypoints, fill the tiers marked TODO, add the handles the ' +
-      'routing comments mark NEEDS A HANDLE.',
+    '  1. Read trace-health.yaml: check the guessed entrypoints, fill the tiers marked TODO, and map the catalog ids ' +
+      'listed under integrations (docs/routing.md).',
     `  2. npx trace-health synth, then commit trace-health.yaml, review/${outside ? '' : ` and ${catalogPath}${catalogPath.endsWith('.json') ? '' : '/'}`}.`,
     `  3. Secrets: DD_API_KEY and DD_APP_KEY as CI secrets, DD_SITE=${site.site}; never in a file.`,
     '  4. Terraform state: set stacks.backend (s3, gcs or remote) in trace-health.yaml before the first apply.',

@@ -1,6 +1,8 @@
 /** `trace-health policy …`: look at the policy as the generator sees it. */
 import { Command } from 'commander';
+import * as path from 'node:path';
 import { loadCatalog } from '../catalog';
+import { readIntegrationNames } from '../datadog/integration-names';
 import {
   DEFAULT_POLICY_FILE,
   explainService,
@@ -20,11 +22,17 @@ export function policyCommand(program: Command, ctx: CliContext): void {
     .option('-c, --config <file>', 'policy file', `./${DEFAULT_POLICY_FILE}`)
     .option('--json', 'print JSON instead of a table')
     .action((service: string, opts: { config: string; json?: boolean }) => {
-      const doc = loadPolicy(opts.config, { cwd: ctx.io.cwd });
-      const resolved = resolvePolicy(doc, loadCatalog(policyCatalogArg(doc, ctx.io.cwd), { cwd: ctx.io.cwd }));
+      const cwd = ctx.io.cwd;
+      const doc = loadPolicy(opts.config, { cwd });
+      const catalogArg = policyCatalogArg(doc, cwd);
+      const catalog = loadCatalog(catalogArg, { cwd });
+      // The integration names a snapshot recorded (`catalog pull --integrations`), as synth reads them.
+      const integrationNames = readIntegrationNames(path.resolve(cwd, catalogArg), catalogArg);
+      const resolved = resolvePolicy(doc, catalog, integrationNames ? { integrationNames } : {});
       const explanation = explainService(doc, resolved, service);
       if (opts.json) {
         const { file, service: servicePolicy, backend, rows } = explanation;
+        // The service's routing (routes per handle with their sources, dropped contacts) is in `service.routing`.
         ctx.io.out(JSON.stringify({ file, service: servicePolicy, backend, rows }, null, 2));
       } else {
         ctx.io.out(formatExplain(explanation));

@@ -10,6 +10,7 @@ interface SynthFlags {
   out: string;
   stack?: string[];
   allowRemovals?: boolean;
+  reviewDir?: string;
   skipInvalid?: boolean;
 }
 
@@ -17,11 +18,16 @@ export function synthCommand(program: Command, ctx: CliContext): void {
   program
     .command('synth')
     .description(
-      'Write the Terraform JSON of every stack (core + one per team by default) and the review manifest. ' +
-        'Nothing is written when anything is wrong.',
+      'Write the Terraform JSON of every stack (core + one per team by default) into --out, and the review manifest ' +
+        '(review/<stack>.yaml) beside the policy file, or into --review-dir. Nothing is written when anything is ' +
+        'wrong. Exit 1 when a check fails (requireRoute, the shrink guard).',
     )
     .option('-c, --config <file>', 'policy file', DEFAULT_POLICY_FILE)
-    .option('-o, --out <dir>', 'output folder', DEFAULT_OUT_DIR)
+    .option('-o, --out <dir>', 'output folder for the Terraform JSON (not the review manifest)', DEFAULT_OUT_DIR)
+    .option(
+      '--review-dir <dir>',
+      'review manifest folder (default: review/ beside the policy file, whatever --out says)',
+    )
     .option('-s, --stack <name...>', 'synthesize only these stacks; other stack folders are left as they are')
     .option('--allow-removals', 'accept a catalog that lost more services than maxRemovalRatio allows')
     .option(
@@ -36,6 +42,7 @@ export function synthCommand(program: Command, ctx: CliContext): void {
         stacks: flags.stack,
         cwd: ctx.io.cwd,
         allowRemovals: flags.allowRemovals,
+        reviewDir: flags.reviewDir,
         skipInvalid: flags.skipInvalid,
       });
       for (const w of result.warnings) ctx.io.err(`warning: ${w}`);

@@ -1,14 +1,16 @@
 /**
  * `trace-health init`: a commented starter `trace-health.yaml` written from what a team's catalog actually holds —
  * its teams and tier values, a tier layer to fill for every tier string that is not 1, 2 or 3, entrypoints guessed
- * from the `dependsOn` graph (and said to be guesses), and, as comments, every contact and integration found with
- * the Datadog handle it gives or the mapping it still needs. Pure: catalog in, text out, same bytes every time.
+ * from the `dependsOn` graph (and said to be guesses), and, as comments, the `integrations` map to fill (every
+ * catalog id or URL that needs a name, with the services naming it) and what each service's contacts give today
+ * (src/policy/routing.ts decides, as synth does). Pure: catalog in, text out, same bytes every time.
  */
-import type { Catalog, Contact, Service } from '../catalog/model';
+import type { Catalog, Service } from '../catalog/model';
 import { compareStrings } from '../catalog/problems';
-import { emailHandle, opsgenieHandle, pagerdutyHandle, slackHandle } from '../constructs/service/notify';
+import { DropCause, resolveRouting } from '../policy/routing';
+import { BUILTIN_TIER_PRIORITY } from '../policy/schema';
 import { stackName, UNOWNED_TEAM } from '../policy/stacks';
-import { normalizeTier, TIER_PRIORITY } from '../policy/tiers';
+import { normalizeTier } from '../policy/tiers';
 
 export interface StarterInput {
   /** The `catalog:` value: the catalog path relative to the policy file's folder. */
@@ -127,16 +129,17 @@ function tiers(services: readonly Service[]): string[] {
     const as =
       spelled.length > 1 || spelled[0] !== key ? ` (written ${spelled.map((w) => JSON.stringify(w)).join(', ')})` : '';
     const who = `${count(names.length, 'service')}${as}: ${listing(names)}`;
-    if (key in TIER_PRIORITY) {
+    if (Object.prototype.hasOwnProperty.call(BUILTIN_TIER_PRIORITY, key)) {
       const settings = TIER_LAYERS[key] ?? [];
       lines.push(`  ${quote(key)}:${settings.length === 0 ? ' {}' : ''} # ${who}`);
       for (const s of settings) lines.push(`    ${s}`);
     } else {
       lines.push(
         `  # TODO ${quote(spelled[0])}: ${who}.`,
-        '  # Not tier 1, 2 or 3: these services get monitor priority P3 and the defaults. Give the tier the',
-        `  # settings it means — e.g. copy those of '1' — and remove the #:`,
-        `  # ${quote(spelled[0])}: { orphanRate: { warning: 0.005, critical: 0.01 } }`,
+        '  # Not tier 1, 2 or 3: until a rule covers it, these services get the defaults and rank with the most',
+        "  # urgent tier (P1; synth warns). List it in the aliases of the tier it means (e.g. '1': { aliases: [...] }),",
+        '  # or give it its own priority and settings, and remove the #:',
+        `  # ${quote(spelled[0])}: { priority: 1, orphanRate: { warning: 0.005, critical: 0.01 } }`,
       );
     }
   }
@@ -177,70 +180,82 @@ function teams(services: readonly Service[]): string[] {
   return lines;
 }
 
-/** One catalog contact or integration: what it is, and the handle it gives (undefined: it needs a mapping). */
-interface Route {
-  readonly what: string;
-  readonly handle?: string;
-  readonly hint: string;
-}
-
-function routes(s: Service): Route[] {
-  const out: Route[] = s.contacts.map((c) => contactRoute(c));
-  const pd = s.integrations.pagerduty;
-  if (pd)
-    out.push({
-      what: `pagerduty ${pd.serviceUrl}`,
-      handle: pagerdutyHandle(pd.serviceUrl),
-      hint: "'@pagerduty-<service name in Datadog's PagerDuty integration>'",
-    });
-  const og = s.integrations.opsgenie;
-  if (og)
-    out.push({
-      what: `opsgenie ${og.serviceUrl}`,
-      handle: opsgenieHandle(og.serviceUrl),
-      hint: "'@opsgenie-<service name in Datadog's Opsgenie integration>'",
-    });
-  return out;
-}
-
-function contactRoute(c: Contact): Route {
-  const type = c.type.toLowerCase();
-  const what = `${c.type} ${c.contact}`;
-  if (type === 'slack') return { what, handle: slackHandle(c.contact), hint: "'@slack-<channel name>'" };
-  if (type === 'email') return { what, handle: emailHandle(c.contact), hint: "'@<address>'" };
-  return { what, hint: `a handle for it (Datadog has none for ${c.type} contacts)` };
-}
+/** The `integrations` section each drop cause asks for, and what its key is. */
+const MAP_SECTIONS: Partial<Record<DropCause, { section: string; what: string }>> = {
+  'pagerduty-unmapped': { section: 'pagerduty', what: "service id → service name in Datadog's PagerDuty integration" },
+  'opsgenie-unmapped': { section: 'opsgenie', what: "service id → service name in Datadog's Opsgenie integration" },
+  'slack-unmapped': {
+    section: 'slack',
+    what: "channel id or URL segment → channel name in Datadog's Slack integration",
+  },
+  'teams-unmapped': {
+    section: 'microsoftTeams',
+    what: "channel id (or link) → handle name in Datadog's Microsoft Teams integration",
+  },
+  'webhook-unmapped': {
+    section: 'webhooks',
+    what: 'URL without its secret part → name of a Datadog webhook integration',
+  },
+};
 
 /**
- * Plain comments: every contact and integration found, with the handle monitors will use or the mapping to add.
- * (A routing section of the policy itself is planned; until then mappings are `notify` handles.)
+ * Comments: the `integrations` map to fill — every catalog id or URL that needs a name, with the services that
+ * name it — then what each service's catalog entry gives today, as synth resolves it.
  */
 function routing(services: readonly Service[]): string[] {
-  const lines = [
-    '# Routing found in the catalog. Monitors notify the `notify` handles above plus the handles that the catalog',
-    '# contacts and integrations of each service give. Those marked NEEDS A HANDLE name an id or a tool Datadog',
-    '# cannot notify by itself: add the handle to `notify` of the team (or of the service under services:).',
-  ];
+  const toMap = new Map<string, Map<string, string[]>>();
+  const perTeam = new Map<string, string[]>();
   const silent: string[] = [];
-  const byTeam = new Map<string, Service[]>();
   for (const s of services) {
+    const r = resolveRouting({ notify: [], integrations: {}, service: s });
     const team = s.team ?? UNOWNED_TEAM;
-    byTeam.set(team, [...(byTeam.get(team) ?? []), s]);
-  }
-  for (const team of [...byTeam.keys()].sort(compareStrings)) {
-    const entries: string[] = [];
-    for (const s of byTeam.get(team)!) {
-      const r = routes(s);
-      if (r.length === 0) {
-        silent.push(s.name);
-        continue;
-      }
-      for (const x of r) entries.push(`#     ${s.name}: ${x.what} → ${x.handle ?? `NEEDS A HANDLE: ${x.hint}`}`);
+    const lines = perTeam.get(team) ?? [];
+    for (const route of r.routes) lines.push(`#     ${s.name}: ${route.handle} ← ${route.sources.join(', ')}`);
+    for (const d of r.dropped) {
+      const map = MAP_SECTIONS[d.cause];
+      const key = d.what.slice(d.what.indexOf(' ') + 1).replace(/\/…$|\?…$/, '');
+      if (map && !key.includes('…')) {
+        const section = toMap.get(map.section) ?? new Map<string, string[]>();
+        section.set(key, [...(section.get(key) ?? []), s.name]);
+        toMap.set(map.section, section);
+        lines.push(`#     ${s.name}: ${d.what} → map it under integrations.${map.section} above`);
+      } else lines.push(`#     ${s.name}: ${d.what} → ${d.reason}`);
     }
-    if (entries.length > 0) lines.push(`#   ${team}:`, ...entries);
+    if (r.routes.length === 0 && r.dropped.length === 0) silent.push(s.name);
+    perTeam.set(team, lines);
   }
-  if (silent.length > 0) lines.push(`# No contact or integration (only \`notify\` reaches them): ${listing(silent)}.`);
-  return lines;
+
+  const out = [
+    '# Routing (docs/routing.md). Monitors notify the `notify` handles above plus the handles the catalog contacts',
+    "# and integrations give. The catalog holds ids and URLs, and Datadog's handle is the name configured in each",
+    '# integration: no handle is guessed from an id, so each one is mapped here, once for every service naming it.',
+  ];
+  if (toMap.size === 0) out.push('# Nothing in the catalog needs a mapping.');
+  else {
+    out.push(
+      '# Fill in each <name> and remove the # of the lines you fill (`policy explain SERVICE` then shows who hears what):',
+    );
+    out.push('# integrations:');
+    for (const map of Object.values(MAP_SECTIONS)) {
+      const section = map && toMap.get(map.section);
+      if (!map || !section) continue;
+      out.push(`#   ${map.section}: # ${map.what}`);
+      for (const key of [...section.keys()].sort(compareStrings))
+        out.push(`#     ${scalar(key)}: <name> # ${listing(section.get(key)!)}`);
+    }
+  }
+  out.push(
+    '# Then make synth refuse a policy that leaves the most critical services paging nobody:',
+    "# requireRoute: { tiers: ['1'], on: [alert, noData] }",
+    '#',
+    '# What each service gets from the catalog today (← where a handle comes from, → what it still needs):',
+  );
+  for (const team of [...perTeam.keys()].sort(compareStrings)) {
+    const lines = perTeam.get(team)!;
+    if (lines.length > 0) out.push(`#   ${team}:`, ...lines);
+  }
+  if (silent.length > 0) out.push(`# No contact or integration (only \`notify\` reaches them): ${listing(silent)}.`);
+  return out;
 }
 
 // ---- text ----

@@ -40,6 +40,8 @@ export interface Problem {
   readonly message: string;
   /** Point at the key (unknown or misplaced keys, missing keys) rather than at the value. */
   readonly at?: 'key' | 'value';
+  /** The path as printed, when `path` must not be (a key holding a secret). */
+  readonly shownPath?: readonly PathSegment[];
 }
 
 const ORIGIN: Position = { line: 1, col: 1 };
@@ -67,7 +69,7 @@ export function formatProblems(
 ): string[] {
   const located = problems.map((p) => {
     const pos = locate(positions, p.path, p.at ?? 'value');
-    const where = pathString(p.path);
+    const where = pathString(p.shownPath ?? p.path);
     return { pos, text: `${file}:${pos.line}:${pos.col}: ${where ? `${where}: ` : ''}${p.message}` };
   });
   located.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col || (a.text < b.text ? -1 : 1));

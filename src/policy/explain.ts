@@ -1,12 +1,14 @@
 /**
  * `policy explain SERVICE`: every resolved value of one service and the layer of trace-health.yaml that set it, so
- * that "why does checkout page at 1%?" is answered without reading the resolution rules.
+ * that "why does checkout page at 1%?" is answered without reading the resolution rules — including who is told
+ * about each transition (warning, alert, no data, recovery), where each handle came from, and every catalog contact
+ * that was dropped, with the reason.
  */
 import { UserError } from '../errors';
 import { didYouMean, PolicyDocument } from './document';
-import { BackendConfig, Policy, ServicePolicy } from './model';
+import { BackendConfig, PolicyLayer, Policy, ServicePolicy } from './model';
+import { handlesOn, missingRoutes, Routing, TRANSITIONS } from './routing';
 import { backendForStack } from './stacks';
-import { normalizeTier, TIER_PRIORITY, UNTIERED_PRIORITY } from './tiers';
 
 export interface ExplainRow {
   /** Key path as in trace-health.yaml (`orphanRate.critical`, `requiredTags[0]`). */
@@ -22,6 +24,15 @@ export interface ServiceExplanation {
   readonly service: ServicePolicy;
   readonly backend: BackendConfig;
   readonly rows: readonly ExplainRow[];
+  /** Who is told about each transition, where each handle came from, and the catalog contacts dropped. */
+  readonly routing: Routing;
+}
+
+/** A layer name for people: `builtin.tiers.1` → `builtin (tier 1)`. */
+function layerLabel(layer: PolicyLayer, s: ServicePolicy): string {
+  if (layer.startsWith('builtin.tiers.')) return `builtin (tier ${layer.slice('builtin.tiers.'.length)})`;
+  if (layer === 'unranked-tier') return `no tiers rule ranks tier ${s.tier ?? ''}: the most urgent tier's priority`;
+  return layer;
 }
 
 export function explainService(doc: PolicyDocument, policy: Policy, name: string): ServiceExplanation {
@@ -32,17 +43,22 @@ export function explainService(doc: PolicyDocument, policy: Policy, name: string
   }
   const o = service.origin;
   const top = (key: keyof typeof doc.data) => (doc.data[key] === undefined ? 'builtin' : key);
+  const m = service.tierMatch;
   const rows: ExplainRow[] = [
     { key: 'team', value: service.team, setBy: 'catalog' },
-    { key: 'tier', value: service.tier ?? '(none)', setBy: 'catalog' },
     {
-      key: 'priority',
-      value: `P${service.priority}`,
+      key: 'tier',
+      value: service.tier ?? '(none)',
       setBy:
-        service.tier !== undefined && TIER_PRIORITY[normalizeTier(service.tier)] !== undefined
-          ? `tier ${service.tier}`
-          : `untiered (P${UNTIERED_PRIORITY})`,
+        m === undefined
+          ? 'catalog'
+          : m.key !== undefined
+            ? `catalog, rule tiers.${m.key}`
+            : m.builtinPriority !== undefined
+              ? 'catalog, built-in rule'
+              : 'catalog, no tiers rule covers it',
     },
+    { key: 'priority', value: `P${service.priority}`, setBy: layerLabel(o.priority, service) },
     { key: 'stack', value: service.stack, setBy: `stacks.by: ${policy.stacks.by}` },
     { key: 'enabled', value: String(service.enabled), setBy: o.enabled },
     { key: 'envs', value: service.envs.join(', '), setBy: top('envs') },
@@ -63,15 +79,22 @@ export function explainService(doc: PolicyDocument, policy: Policy, name: string
       setBy: o[`requiredTags[${i}]`],
     }),
   );
-  if (service.notify.length === 0) rows.push({ key: 'notify', value: '(none)', setBy: o.notify });
-  service.notify.forEach((h, i) => rows.push({ key: `notify[${i}]`, value: h, setBy: o[`notify[${i}]`] }));
+  const missing = missingRoutes(policy.requireRoute, service);
+  if (missing !== undefined)
+    rows.push({
+      key: 'requireRoute',
+      value: missing.length
+        ? `NOT MET: nobody on ${missing.join(', ')}`
+        : `met (${policy.requireRoute?.on.join(', ')})`,
+      setBy: 'requireRoute',
+    });
   const backend = backendForStack(policy.stacks.backend, service.stack);
   rows.push({
     key: 'state',
     value: describeBackend(backend),
     setBy: doc.data.stacks?.backend ? 'stacks.backend' : 'builtin',
   });
-  return { file: policy.file, service, backend, rows };
+  return { file: policy.file, service, backend, rows, routing: service.routing };
 }
 
 function describeBackend(b: BackendConfig): string {
@@ -95,5 +118,26 @@ export function formatExplain(e: ServiceExplanation): string {
   const wk = Math.max(...table.map((r) => r.key.length));
   const wv = Math.max(...table.map((r) => r.value.length));
   const lines = table.map((r) => `${r.key.padEnd(wk)}  ${r.value.padEnd(wv)}  ${r.setBy}`.trimEnd());
-  return [header, '', ...lines].join('\n') + '\n';
+  const r = e.routing;
+  const wt = Math.max(...TRANSITIONS.map((t) => t.length));
+  const routes = [
+    '',
+    'Who is told (noData: by monitors that notify on No Data; recovery: from the states a handle was told of):',
+    ...TRANSITIONS.map((t) => `  ${t.padEnd(wt)}  ${handlesOn(r, t).join(', ') || '(nobody)'}`),
+  ];
+  const wh = Math.max(0, ...r.routes.map((x) => x.handle.length));
+  const sources = r.routes.length
+    ? ['', 'Where each handle comes from:', ...r.routes.map((x) => `  ${x.handle.padEnd(wh)}  ${x.sources.join(', ')}`)]
+    : [];
+  const unknown = r.unconfirmed?.length
+    ? [
+        '',
+        "Not listed by Datadog's integration (as `catalog pull --integrations` recorded it), so reaching nobody:",
+        ...r.unconfirmed.map((h) => `  ${h}`),
+      ]
+    : [];
+  const dropped = r.dropped.length
+    ? ['', 'Dropped catalog contacts (no handle made from them):', ...r.dropped.map((d) => `  ${d.what}: ${d.reason}`)]
+    : [];
+  return [header, '', ...lines, ...routes, ...sources, ...unknown, ...dropped].join('\n') + '\n';
 }

@@ -11,6 +11,7 @@ export {
   BACKEND_DEFAULTS,
   WINDOWS,
   SLO_TIMEFRAMES,
+  BUILTIN_TIER_PRIORITY,
 } from './schema';
 export { parsePolicy } from './parse';
 export { resolvePolicy } from './resolve';
@@ -18,6 +19,8 @@ export type { LoadPolicyOptions, PolicyCatalogPathOptions } from './load';
 export { loadPolicy, policyCatalogArg, policyCatalogPath, DEFAULT_POLICY_FILE } from './load';
 export { CORE_STACK, SINGLE_STACK, UNOWNED_TEAM, backendForStack, sanitizeStackPart, stackName } from './stacks';
 export { teamHandle, teamTag } from './teams';
-export { TIER_PRIORITY, UNTIERED_PRIORITY, normalizeTier, priorityForTier } from './tiers';
+export { normalizeTier, TierIndex } from './tiers';
+export type { TierMatch } from './tiers';
+export * from './routing';
 export type { ExplainRow, ServiceExplanation } from './explain';
 export { explainService, formatExplain } from './explain';

@@ -1,3 +1,6 @@
+import type { IntegrationMaps, Routing, Transition } from './routing';
+import type { TierMatch } from './tiers';
+
 /**
  * The resolved policy: what every other layer reads. `src/policy` turns `trace-health.yaml` plus the catalog into
  * one `ServicePolicy` per catalog service (defaults < tier < team < service).
@@ -53,13 +56,23 @@ export type BackendConfig =
     };
 
 /** Which layer of trace-health.yaml set a resolved value (for `policy explain`). */
-export type PolicyLayer = 'builtin' | 'defaults' | `tiers.${string}` | `teams.${string}` | `services.${string}`;
+export type PolicyLayer =
+  | 'builtin'
+  | 'defaults'
+  | `builtin.tiers.${string}`
+  /** A tier no rule gives a priority: it ranks with the most urgent tier. */
+  | 'unranked-tier'
+  | `tiers.${string}`
+  | `teams.${string}`
+  | `services.${string}`;
 
 export interface ServicePolicy {
   readonly service: string;
   /** Owning team from the catalog (`unowned` when the catalog has none). */
   readonly team: string;
   readonly tier?: string;
+  /** The tier rule the catalog tier falls under (absent without a tier). */
+  readonly tierMatch?: TierMatch;
   readonly enabled: boolean;
   /** Name of the stack this service's resources go in (from `stacks.by`). */
   readonly stack: string;
@@ -74,7 +87,9 @@ export interface ServicePolicy {
   readonly slo: SloSettings;
   /** Notification handles (`@slack-x`, `@pagerduty-y`, `@team@example.com`), policy layers merged, sorted. */
   readonly notify: readonly string[];
-  /** Monitor priority 1 (highest) … 5, derived from the tier. */
+  /** Every handle the service's monitors notify (policy and catalog), per transition, and the dropped contacts. */
+  readonly routing: Routing;
+  /** Monitor priority 1 (highest) … 5: a `priority` layer, usually the tier's. */
   readonly priority: number;
   /** For each key above, the layer that set it. */
   readonly origin: Readonly<Record<string, PolicyLayer>>;
@@ -95,8 +110,14 @@ export interface Policy {
   readonly validateMonitors: boolean;
   /** `synth`/`catalog pull` refuse to drop more than this fraction of known services without an override. */
   readonly maxRemovalRatio: number;
+  /** The `integrations` map (catalog ids and URLs → names in Datadog's integrations). */
+  readonly integrations: IntegrationMaps;
+  /** `requireRoute`: services of these tiers (normalized; all when absent) must notify someone on each of `on`. */
+  readonly requireRoute?: { readonly tiers?: readonly string[]; readonly on: readonly Transition[] };
   /** Folder of user scenario files for `simulate`, relative to the policy file's folder. */
   readonly simulationScenarios?: string;
   /** Resolved, one per catalog service (disabled ones included, with enabled=false), sorted by service. */
   readonly services: readonly ServicePolicy[];
+  /** Things worth fixing that do not stop anything (tiers no rule covers), one line per cause. */
+  readonly warnings: readonly string[];
 }

@@ -16,6 +16,7 @@ import {
   show,
 } from './document';
 import { BACKEND_FIELDS, BACKEND_TYPES, BackendType, PolicyFile, PolicyFileSchema } from './schema';
+import { displayValue } from './routing';
 import { checkScope } from './scope';
 import { normalizeTier } from './tiers';
 import { TOO_DEEP, yamlNestingOffset } from '../input/depth';
@@ -207,20 +208,8 @@ function semanticProblems(data: PolicyFile): Problem[] {
   }
   for (const [path, l] of layers) if (isObject(l)) problems.push(...layerProblems(path, l));
 
-  if (isObject(data.tiers)) {
-    const seen = new Map<string, string>();
-    for (const key of Object.keys(data.tiers)) {
-      const norm = normalizeTier(key);
-      const first = seen.get(norm);
-      if (first !== undefined)
-        problems.push({
-          path: ['tiers', key],
-          at: 'key',
-          message: `${JSON.stringify(key)} is the same tier as ${JSON.stringify(first)}; merge the two`,
-        });
-      else seen.set(norm, key);
-    }
-  }
+  if (isObject(data.tiers)) problems.push(...tierNameProblems(data.tiers));
+  if (isObject(data.integrations)) problems.push(...integrationKeyProblems(data.integrations));
 
   const backend: unknown = isObject(data.stacks) ? data.stacks.backend : undefined;
   if (isObject(backend) && typeof backend.type === 'string' && BACKEND_TYPES.includes(backend.type as BackendType)) {
@@ -233,6 +222,75 @@ function semanticProblems(data: PolicyFile): Problem[] {
         at: 'key',
         message: `${JSON.stringify(key)} is not used by a ${backend.type} backend (valid keys: ${[...allowed].join(', ')})`,
       });
+    }
+  }
+  return problems;
+}
+
+/** Tier keys and aliases: each spelling names one tier ("1" and "tier-1" are the same). */
+function tierNameProblems(tiers: Loose): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(tiers)) {
+    const norm = normalizeTier(key);
+    const first = seen.get(norm);
+    if (first !== undefined)
+      problems.push({
+        path: ['tiers', key],
+        at: 'key',
+        message: `${JSON.stringify(key)} is the same tier as ${JSON.stringify(first)}; merge the two`,
+      });
+    else seen.set(norm, key);
+  }
+  for (const [key, rule] of Object.entries(tiers)) {
+    const aliases = isObject(rule) && Array.isArray(rule.aliases) ? rule.aliases : [];
+    aliases.forEach((alias: unknown, i) => {
+      if (typeof alias !== 'string') return;
+      const owner = seen.get(normalizeTier(alias));
+      if (owner === key)
+        problems.push({
+          path: ['tiers', key, 'aliases', i],
+          message: `${JSON.stringify(alias)} is this tier itself ("tier-1", "Tier 1" and "1" are one tier already)`,
+        });
+      else if (owner !== undefined)
+        problems.push({
+          path: ['tiers', key, 'aliases', i],
+          message: `${JSON.stringify(alias)} is already the tier ${JSON.stringify(owner)} (a key or an alias of it)`,
+        });
+      else seen.set(normalizeTier(alias), key);
+    });
+  }
+  return problems;
+}
+
+/**
+ * `integrations` keys are committed in the policy: one that holds a secret (a webhook's token, a key) is refused,
+ * and webhook prefixes must be URLs.
+ */
+function integrationKeyProblems(integrations: Loose): Problem[] {
+  const problems: Problem[] = [];
+  for (const [section, map] of Object.entries(integrations)) {
+    if (!isObject(map)) continue;
+    for (const key of Object.keys(map)) {
+      const path = ['integrations', section, key];
+      if (section === 'webhooks' && !/^https?:\/\/[^/\s]+/i.test(key.trim())) {
+        problems.push({
+          path,
+          at: 'key',
+          message: `${JSON.stringify(key)} is not a URL prefix such as https://hooks.slack.com/services/T0001/B0001`,
+        });
+        continue;
+      }
+      const shown = displayValue(key);
+      if (shown !== key.trim().replace(/\/+$/, ''))
+        problems.push({
+          path,
+          shownPath: ['integrations', section, shown],
+          at: 'key',
+          message:
+            'this key holds what looks like a secret (a webhook token, a key or a query string), and the policy ' +
+            `is committed: write it without that part, as ${JSON.stringify(shown.replace(/\/…(\/…)*$|\?…$/, ''))}`,
+        });
     }
   }
   return problems;
@@ -261,6 +319,23 @@ function layerProblems(path: PathSegment[], l: Loose): Problem[] {
       path: [...path, 'slo', 'warning'],
       message: `${slo.warning} is not above target ${slo.target} (the warning must be stricter than the target)`,
     });
+
+  const notify: unknown = l.notify;
+  if (Array.isArray(notify)) {
+    const seen = new Map<string, number>();
+    notify.forEach((entry: unknown, i) => {
+      const handle = typeof entry === 'string' ? entry : isObject(entry) ? entry.handle : undefined;
+      if (typeof handle !== 'string') return;
+      const first = seen.get(handle);
+      // Two plain strings are reported by the schema's uniqueItems already.
+      if (first !== undefined && !(typeof entry === 'string' && typeof notify[first] === 'string'))
+        problems.push({
+          path: [...path, 'notify', i],
+          message: `${show(handle)} is listed twice (also at [${first}])`,
+        });
+      else if (first === undefined) seen.set(handle, i);
+    });
+  }
 
   for (const listKey of ['requiredTags', 'extraRequiredTags']) {
     const list = l[listKey];

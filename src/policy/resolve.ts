@@ -20,10 +20,12 @@ import {
   StackGrouping,
   TagRule,
 } from './model';
-import { BUILTIN_DEFAULTS, PolicyLayerFile, TOP_LEVEL_DEFAULTS } from './schema';
+import { IntegrationMaps, IntegrationNames, PolicyHandle, resolveRouting } from './routing';
+import { BUILTIN_DEFAULTS, BUILTIN_TIER_PRIORITY, PolicyLayerFile, TOP_LEVEL_DEFAULTS } from './schema';
+
 import { stackName, UNOWNED_TEAM } from './stacks';
 import { teamHandle, teamTag } from './teams';
-import { normalizeTier, priorityForTier } from './tiers';
+import { normalizeTier, TierIndex, TierMatch } from './tiers';
 
 interface Layer {
   readonly name: PolicyLayer;
@@ -45,13 +47,21 @@ export interface SkippedNames {
   readonly tiers: ReadonlySet<string>;
 }
 
-export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, skipped?: SkippedNames): Policy {
+export interface ResolveOptions {
+  /** Names configured in Datadog's integrations, when the catalog snapshot recorded them (`catalog pull --integrations`). */
+  readonly integrationNames?: IntegrationNames;
+  /** Definitions left out as invalid (`--skip-invalid`). */
+  readonly skipped?: SkippedNames;
+}
+
+export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, options: ResolveOptions = {}): Policy {
+  const skipped = options.skipped;
   const data = doc.data;
   const problems: Problem[] = [...catalogNameProblems(doc, catalog, skipped)];
 
-  const tierLayers = new Map<string, Layer>();
-  for (const [key, l] of Object.entries(data.tiers ?? {}))
-    tierLayers.set(normalizeTier(key), { name: `tiers.${key}`, path: ['tiers', key], data: l });
+  const tierIndex = new TierIndex(data.tiers);
+  const urgent = mostUrgentTierPriority(data);
+  const integrations: IntegrationMaps = data.integrations ?? {};
 
   const by: StackGrouping = data.stacks?.by ?? TOP_LEVEL_DEFAULTS.stacksBy;
   const envs = data.envs ?? [...TOP_LEVEL_DEFAULTS.envs];
@@ -63,15 +73,18 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, skipped?: S
       const team = service.team ?? UNOWNED_TEAM;
       const layers: Layer[] = [BUILTIN];
       if (data.defaults) layers.push({ name: 'defaults', path: ['defaults'], data: data.defaults });
-      const tier = service.tier === undefined ? undefined : tierLayers.get(normalizeTier(service.tier));
-      if (tier) layers.push(tier);
+      const tierMatch = service.tier === undefined ? undefined : tierIndex.match(service.tier);
+      if (tierMatch) layers.push(...tierLayers(tierMatch, data, urgent));
       const teamLayer = own(data.teams, team);
       if (teamLayer) layers.push({ name: `teams.${team}`, path: ['teams', team], data: teamLayer });
       const serviceLayer = own(data.services, service.name);
       if (serviceLayer)
         layers.push({ name: `services.${service.name}`, path: ['services', service.name], data: serviceLayer });
 
-      const resolved = resolveService(service, team, layers, by, envs);
+      const resolved = resolveService(service, team, layers, by, envs, tierMatch, {
+        integrations,
+        pulled: options.integrationNames,
+      });
       for (const p of thresholdOrderProblems(resolved, layers)) {
         const entry = orderProblems.get(p.message) ?? { problem: p, services: [] };
         entry.services.push(service.name);
@@ -86,6 +99,7 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, skipped?: S
   if (problems.length || collisions.length)
     throw new UserErrors([...formatProblems(doc.file, doc.positions, problems), ...collisions]);
 
+  const require = data.requireRoute;
   return {
     file: doc.file,
     catalog: data.catalog,
@@ -95,9 +109,86 @@ export function resolvePolicy(doc: PolicyDocument, catalog: Catalog, skipped?: S
     entrypoints: [...(data.entrypoints ?? [])].sort(),
     validateMonitors: data.validateMonitors ?? TOP_LEVEL_DEFAULTS.validateMonitors,
     maxRemovalRatio: data.maxRemovalRatio ?? TOP_LEVEL_DEFAULTS.maxRemovalRatio,
+    integrations,
+    ...(require
+      ? {
+          requireRoute: {
+            ...(require.tiers ? { tiers: [...new Set(require.tiers.map((t) => tierIndex.match(t).tier))] } : {}),
+            on: [...require.on],
+          },
+        }
+      : {}),
     ...(data.simulate?.scenarios !== undefined ? { simulationScenarios: data.simulate.scenarios } : {}),
     services,
+    warnings: tierWarnings(services),
   };
+}
+
+/**
+ * The layers a tier contributes, least specific first: the built-in priority of tiers 1, 2, 3, then the policy's
+ * rule. A tier with neither a built-in nor a policy priority ranks with the most urgent tier rather than below
+ * the known ones (a catalog's "0" or "critical" is more likely its most important tier than its least).
+ */
+function tierLayers(m: TierMatch, data: PolicyDocument['data'], urgent: number): Layer[] {
+  const out: Layer[] = [];
+  if (m.builtinPriority !== undefined)
+    out.push({
+      name: `builtin.tiers.${m.tier}`,
+      path: [],
+      data: { priority: m.builtinPriority } as PolicyLayerFile,
+    });
+  const rule = m.key === undefined ? undefined : own(data.tiers, m.key);
+  if (m.builtinPriority === undefined && rule?.priority === undefined)
+    out.push({ name: 'unranked-tier', path: [], data: { priority: urgent } as PolicyLayerFile });
+  if (rule && m.key !== undefined) out.push({ name: `tiers.${m.key}`, path: ['tiers', m.key], data: rule });
+  return out;
+}
+
+/** The smallest (most urgent) priority any tier rule gives: built-in tiers 1, 2, 3 and the policy's `tiers`. */
+function mostUrgentTierPriority(data: PolicyDocument['data']): number {
+  const index = new TierIndex(data.tiers);
+  const byTier = new Map<string, number>(Object.entries(BUILTIN_TIER_PRIORITY));
+  for (const [key, rule] of Object.entries(data.tiers ?? {}))
+    if (rule.priority !== undefined) byTier.set(index.match(key).tier, rule.priority);
+  return Math.min(...byTier.values());
+}
+
+/**
+ * One warning per catalog tier no rule covers (thresholds from defaults, priority of the most urgent tier), and per
+ * policy tier rule without a priority, listing the services.
+ */
+function tierWarnings(services: readonly ServicePolicy[]): string[] {
+  const uncovered = new Map<string, { tier: string; services: string[]; priority?: number }>();
+  const unranked = new Map<string, { key: string; services: string[]; priority: number }>();
+  for (const p of services) {
+    const m = p.tierMatch;
+    if (!m || p.tier === undefined) continue;
+    const rankedHere = p.origin.priority === 'unranked-tier';
+    if (m.key === undefined && m.builtinPriority === undefined) {
+      const w = uncovered.get(m.tier) ?? { tier: p.tier, services: [] };
+      w.services.push(p.service);
+      if (rankedHere) w.priority = p.priority;
+      uncovered.set(m.tier, w);
+    } else if (m.key !== undefined && rankedHere) {
+      const w = unranked.get(m.key) ?? { key: m.key, services: [], priority: p.priority };
+      w.services.push(p.service);
+      unranked.set(m.key, w);
+    }
+  }
+  const out: string[] = [];
+  for (const w of uncovered.values())
+    out.push(
+      `tier ${JSON.stringify(w.tier)} (${w.services.join(', ')}): no tiers rule covers it, so its thresholds come ` +
+        'from defaults' +
+        (w.priority === undefined ? '' : ` and it ranks P${w.priority} like the most urgent tier`) +
+        `; add tiers.${JSON.stringify(w.tier)} with a priority, or list ${JSON.stringify(w.tier)} in a tier's aliases`,
+    );
+  for (const w of unranked.values())
+    out.push(
+      `tier ${JSON.stringify(w.key)} (${w.services.join(', ')}): tiers.${w.key} sets no priority, so it ranks ` +
+        `P${w.priority} like the most urgent tier; set tiers.${w.key}.priority`,
+    );
+  return out;
 }
 
 /** `map[key]` only if the file set it (a service named `constructor` must not find Object.prototype's). */
@@ -111,6 +202,8 @@ function resolveService(
   layers: readonly Layer[],
   by: StackGrouping,
   envs: readonly string[],
+  tierMatch: TierMatch | undefined,
+  maps: { readonly integrations: IntegrationMaps; readonly pulled?: IntegrationNames },
 ): ServicePolicy {
   const origin: Record<string, PolicyLayer> = {};
   function pick<T>(key: string, get: (l: PolicyLayerFile) => T | undefined): T {
@@ -157,20 +250,28 @@ function resolveService(
   }
   tags.forEach((t, i) => (origin[`requiredTags[${i}]`] = t.from));
 
-  // notify: union over all layers; each handle is credited to the least specific layer that lists it.
+  // notify: union over all layers; each handle is credited to the least specific layer that lists it, and every
+  // layer that lists it is a source of its route (the most specific `on` wins).
   const handles = new Map<string, PolicyLayer>();
+  const entries: PolicyHandle[] = [];
   for (const l of layers) {
     if (l.data.notify === undefined) continue;
     origin.notify = l.name;
-    for (const h of l.data.notify) if (!handles.has(h)) handles.set(h, l.name);
+    for (const raw of l.data.notify) {
+      const entry = typeof raw === 'string' ? { handle: raw } : raw;
+      if (!handles.has(entry.handle)) handles.set(entry.handle, l.name);
+      entries.push({ handle: entry.handle, layer: l.name, ...(entry.on ? { on: entry.on } : {}) });
+    }
   }
-  const notify = [...handles.keys()].sort();
+  const notify = [...handles.keys()].sort(compareStrings);
   notify.forEach((h, i) => (origin[`notify[${i}]`] = handles.get(h) as PolicyLayer));
+  const priority = pick('priority', (l) => l.priority);
 
   return {
     service: service.name,
     team,
     ...(service.tier === undefined ? {} : { tier: service.tier }),
+    ...(tierMatch === undefined ? {} : { tierMatch }),
     enabled,
     stack: stackName(by, { name: service.name, team }),
     envs: [...envs],
@@ -181,7 +282,8 @@ function resolveService(
     window,
     slo,
     notify,
-    priority: priorityForTier(service.tier),
+    routing: resolveRouting({ notify: entries, ...maps, service }),
+    priority,
     origin,
   };
 }
@@ -259,19 +361,31 @@ function catalogNameProblems(doc: PolicyDocument, catalog: Catalog, skipped?: Sk
       problems.push({ path: ['entrypoints', i], message: notAService(name) });
   });
 
-  // A tier layer no service has is as dead as a misspelled team: `'4'`, or `tier-l` for `tier-1`.
-  const tiers = new Set(catalog.services.flatMap((s) => (s.tier === undefined ? [] : [normalizeTier(s.tier)])));
-  for (const t of skipped?.tiers ?? []) tiers.add(normalizeTier(t));
-  const tierList = [...tiers].sort(compareTiers);
+  // A tier layer no service has is as dead as a misspelled team: `'4'`, or `tier-l` for `tier-1`. Aliases count, and
+  // so do the tiers of definitions left out as invalid.
+  const index = new TierIndex(data.tiers);
+  const catalogTiers = [
+    ...catalog.services.flatMap((s) => (s.tier === undefined ? [] : [s.tier])),
+    ...(skipped?.tiers ?? []),
+  ];
+  const used = new Set(catalogTiers.map((t) => index.match(t).tier));
+  const tierList = [...new Set(catalogTiers.map(normalizeTier))].sort(compareTiers);
+  const known = tierList.length ? `tiers in the catalog: ${tierList.join(', ')}` : 'no catalog service has a tier';
   for (const key of Object.keys(data.tiers ?? {})) {
-    if (tiers.has(normalizeTier(key))) continue;
-    const known = tierList.length ? `tiers in the catalog: ${tierList.join(', ')}` : 'no catalog service has a tier';
+    if (used.has(index.match(key).tier)) continue;
     problems.push({
       path: ['tiers', key],
       at: 'key',
       message: `no catalog service has tier ${JSON.stringify(key)} (${known})`,
     });
   }
+  (data.requireRoute?.tiers ?? []).forEach((tier, i) => {
+    if (used.has(index.match(tier).tier)) return;
+    problems.push({
+      path: ['requireRoute', 'tiers', i],
+      message: `no catalog service has tier ${JSON.stringify(tier)} (${known})`,
+    });
+  });
   return problems;
 }
 

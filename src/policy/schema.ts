@@ -8,6 +8,7 @@
  */
 import { Static, TSchema, Type } from '@sinclair/typebox';
 import { SITES } from '../datadog/site';
+import { TRANSITIONS } from './routing';
 
 /** Monitor evaluation windows accepted by Datadog query alerts (`last_5m` … `last_1d`). */
 export const WINDOWS = ['5m', '10m', '15m', '30m', '1h', '2h', '4h', '1d'] as const;
@@ -51,7 +52,16 @@ export const BUILTIN_DEFAULTS = {
   window: '1h',
   slo: { timeframe: '30d', target: 99.0, warning: 99.5 },
   notify: [] as string[],
+  /** Services without a tier, and tiers whose rule sets none; tiers 1, 2, 3 have built-in rules. */
+  priority: 3,
 } as const;
+
+/**
+ * Built-in tier rules: tiers "1", "2", "3" (also written "tier-1", "Tier 1", …) page as P1, P2, P3 unless the
+ * policy says otherwise. Every other tier needs a `tiers` rule; until it has one it ranks with the most urgent tier
+ * (never silently below the known ones) and synth warns.
+ */
+export const BUILTIN_TIER_PRIORITY: Readonly<Record<string, number>> = { '1': 1, '2': 2, '3': 3 };
 
 export const TOP_LEVEL_DEFAULTS = {
   site: 'datadoghq.com',
@@ -65,7 +75,10 @@ export const TOP_LEVEL_DEFAULTS = {
 const ENV_PATTERN = '^[a-z][a-z0-9_./-]*$';
 /** A span attribute path as used in `@usr.id:*` — without the `@`. */
 const TAG_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]*$';
-const HANDLE_PATTERN = '^@\\S+$';
+/** `@` and no whitespace; Datadog does not parse handles with parentheses (docs, notifications-integrations). */
+const HANDLE_PATTERN = '^@[^\\s()]+$';
+/** A name as configured in a Datadog integration: it ends the handle, so no whitespace, `@` or parentheses. */
+const INTEGRATION_NAME_PATTERN = '^[^\\s@()]+$';
 
 function expected(text: string): { errorMessage: string } {
   return { errorMessage: `expected ${text}` };
@@ -136,12 +149,55 @@ const TagRules = (description: string, dflt?: unknown) =>
     ...expected('a list of {tag, scope, slo} rules'),
   });
 
+const Transitions = (description: string) =>
+  Type.Array(
+    StringEnum(TRANSITIONS, {
+      ...expected(`one of ${TRANSITIONS.join(', ')}`),
+    }),
+    {
+      minItems: 1,
+      uniqueItems: true,
+      description,
+      ...expected(`a non-empty list of transitions: ${TRANSITIONS.join(', ')}`),
+    },
+  );
+
+/**
+ * A `notify` entry: a handle, or `{ handle, on }`. Written as if/then/else rather than anyOf so that a bad entry
+ * gets the error of the form it has (a string, or a mapping), not one per alternative.
+ */
+const NotifyEntry = Type.Unsafe<string | { handle: string; on?: (typeof TRANSITIONS)[number][] }>({
+  if: { type: 'string' },
+  then: {
+    type: 'string',
+    pattern: HANDLE_PATTERN,
+    ...expected('a notification handle starting with @, without spaces or parentheses, e.g. @slack-payments-oncall'),
+  },
+  else: Type.Object(
+    {
+      handle: Type.String({
+        pattern: HANDLE_PATTERN,
+        description: 'The handle: `@pagerduty-<service>`, `@slack-<channel>`, `@team@example.com`, …',
+        ...expected('a notification handle starting with @, without spaces or parentheses, e.g. @pagerduty-payments'),
+      }),
+      on: Type.Optional(
+        Transitions('The monitor transitions this handle is told about (recovery: from the states it was told of).'),
+      ),
+    },
+    {
+      additionalProperties: false,
+      ...expected('a handle such as @slack-payments-oncall, or a mapping with keys handle, on'),
+    },
+  ),
+});
+const NotifyEntryRef = Type.Unsafe<Static<typeof NotifyEntry>>({ $ref: '#/definitions/notifyEntry' });
+
 /**
  * One layer of settings: `defaults`, a tier, a team or a service. Every key is optional; the most specific layer
  * that sets a value wins (defaults < tier < team < service), objects are merged per key and `notify` lists are
  * merged. `withDefaults` adds the built-in defaults as JSON Schema `default`s (only meaningful under `defaults`).
  */
-function layer(description: string, withDefaults: boolean) {
+function layer(description: string, withDefaults: boolean, extra: Record<string, TSchema> = {}) {
   const d = <T>(value: T): T | undefined => (withDefaults ? value : undefined);
   const b = BUILTIN_DEFAULTS;
   return Type.Object(
@@ -244,20 +300,28 @@ function layer(description: string, withDefaults: boolean) {
         ),
       ),
       notify: Type.Optional(
-        Type.Array(
-          Type.String({
-            pattern: HANDLE_PATTERN,
-            ...expected('a notification handle starting with @, e.g. @slack-payments-oncall'),
-          }),
-          {
-            uniqueItems: true,
-            description:
-              'Notification handles added to monitor messages. Merged across layers (union, sorted), not replaced.',
-            ...(withDefaults ? { default: [] } : {}),
-            ...expected('a list of notification handles such as @slack-payments-oncall'),
-          },
-        ),
+        Type.Array(NotifyEntryRef, {
+          uniqueItems: true,
+          description:
+            'Notification handles added to monitor messages. Merged across layers (union), not replaced. A ' +
+            'handle alone is told about the default transitions of its kind (pagers: alert, noData, recovery; ' +
+            'everything else: every transition); `{ handle, on: [...] }` says which.',
+          ...(withDefaults ? { default: [] } : {}),
+          ...expected('a list of notification handles such as @slack-payments-oncall'),
+        }),
       ),
+      priority: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 5,
+          description:
+            'Monitor priority, 1 (most urgent) … 5. Usually set per tier; tiers "1", "2", "3" default to 1, 2, 3, ' +
+            'services without a tier to 3.',
+          ...(withDefaults ? { default: b.priority } : {}),
+          ...expected('an integer from 1 (most urgent) to 5'),
+        }),
+      ),
+      ...extra,
     },
     { additionalProperties: false, description, ...expected('a mapping of policy settings') },
   );
@@ -266,14 +330,120 @@ function layer(description: string, withDefaults: boolean) {
 export const PolicyLayerSchema = layer('Settings for the services this layer applies to.', false);
 export type PolicyLayerFile = Static<typeof PolicyLayerSchema>;
 
-const LayerMap = (description: string, keyDescription: string) =>
-  Type.Unsafe<Record<string, PolicyLayerFile>>({
+export const TierLayerSchema = layer('Settings for the services of this catalog tier.', false, {
+  aliases: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, ...expected('a tier as written in the catalog, e.g. "0" or critical') }), {
+      uniqueItems: true,
+      description:
+        'Other spellings of this tier in the catalog ("0", "p1", "critical"): services with those tiers get ' +
+        'this rule. Catalog tiers are free text; "tier-1", "Tier 1" and "1" are the same tier already.',
+      ...expected('a list of tiers as written in the catalog'),
+    }),
+  ),
+});
+export type TierLayerFile = PolicyLayerFile & { aliases?: string[] };
+
+const LayerMap = <T = PolicyLayerFile>(
+  description: string,
+  keyDescription: string,
+  ref: 'layer' | 'tierLayer' = 'layer',
+) =>
+  Type.Unsafe<Record<string, T>>({
     type: 'object',
     description,
-    additionalProperties: { $ref: '#/definitions/layer' },
+    additionalProperties: { $ref: `#/definitions/${ref}` },
     propertyNames: { description: keyDescription },
     ...expected('a mapping of names to policy settings'),
   });
+
+/** One section of `integrations`: catalog value → name in that Datadog integration. */
+const NameMap = (description: string, key: string, product: string) =>
+  Type.Unsafe<Record<string, string>>({
+    type: 'object',
+    description,
+    propertyNames: { minLength: 1, description: key },
+    additionalProperties: {
+      type: 'string',
+      pattern: INTEGRATION_NAME_PATTERN,
+      errorMessage: `expected the name configured in Datadog's ${product} integration (no spaces, @ or parentheses)`,
+    },
+    ...expected(`a mapping of ${key}s to names in Datadog's ${product} integration`),
+  });
+
+const Integrations = Type.Object(
+  {
+    pagerduty: Type.Optional(
+      NameMap(
+        "PagerDuty service id or service URL (as in the catalog) → the service name configured in Datadog's " +
+          'PagerDuty integration. The handle is @pagerduty-<name>.',
+        'PagerDuty service id or URL',
+        'PagerDuty',
+      ),
+    ),
+    opsgenie: Type.Optional(
+      NameMap(
+        "Opsgenie service id or service URL (as in the catalog) → the service name configured in Datadog's " +
+          'Opsgenie integration. The handle is @opsgenie-<name>.',
+        'Opsgenie service id or URL',
+        'Opsgenie',
+      ),
+    ),
+    slack: Type.Optional(
+      NameMap(
+        'Slack channel id or channel URL (as in the catalog) → the channel name (or <account>-<channel>) in ' +
+          "Datadog's Slack integration. The handle is @slack-<name>.",
+        'Slack channel id or URL',
+        'Slack',
+      ),
+    ),
+    microsoftTeams: Type.Optional(
+      NameMap(
+        "Microsoft Teams channel link or channel id → the handle name configured in Datadog's Microsoft Teams " +
+          'integration. The handle is @teams-<name>.',
+        'Microsoft Teams channel link or id',
+        'Microsoft Teams',
+      ),
+    ),
+    webhooks: Type.Optional(
+      NameMap(
+        'Webhook URL prefix, without its secret part (e.g. https://hooks.slack.com/services/T0001/B0001) → the ' +
+          'name of a Datadog webhook integration that posts there. The handle is @webhook-<name>. A catalog ' +
+          'contact whose URL starts with the prefix is routed to it.',
+        'webhook URL prefix',
+        'Webhooks',
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "How catalog contacts and integrations become Datadog handles. Datadog's handle is the name configured in " +
+      "each integration, which catalog ids and URLs do not tell: one line here maps a team's pager or channel " +
+      'for every service that names it.',
+    ...expected('a mapping with keys pagerduty, opsgenie, slack, microsoftTeams, webhooks'),
+  },
+);
+
+const RequireRoute = Type.Object(
+  {
+    tiers: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, ...expected('a catalog tier such as "1"') }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Only services of these tiers (aliases apply). Every enabled service when left out.',
+        ...expected('a non-empty list of catalog tiers such as ["1"]'),
+      }),
+    ),
+    on: Transitions('Transitions that must reach at least one handle.'),
+  },
+  {
+    additionalProperties: false,
+    description:
+      '`synth` fails (exit 1, nothing written) when a service these apply to would notify nobody on one of the ' +
+      'transitions in `on`, naming each such service.',
+    ...expected('a mapping with keys tiers, on'),
+  },
+);
 
 const Backend = Type.Object(
   {
@@ -411,6 +581,8 @@ export const PolicyFileSchema = Type.Object(
         TOP_LEVEL_DEFAULTS.maxRemovalRatio,
       ),
     ),
+    integrations: Type.Optional(Integrations),
+    requireRoute: Type.Optional(RequireRoute),
     simulate: Type.Optional(
       Type.Object(
         {
@@ -433,10 +605,12 @@ export const PolicyFileSchema = Type.Object(
     ),
     defaults: Type.Optional(layer('Settings for every service (the least specific layer).', true)),
     tiers: Type.Optional(
-      LayerMap(
-        'Settings per catalog tier, keyed by the tier as written in the catalog ("1", "2", "3"). ' +
-          '"tier1", "tier-1" and "1" are the same tier. Overrides defaults.',
-        'A catalog tier: "1", "2", "3" (or "tier1", "tier-1").',
+      LayerMap<TierLayerFile>(
+        'Settings per catalog tier, keyed by the tier as written in the catalog ("1", "2", "3"); `aliases` lists ' +
+          'other spellings. "tier1", "tier-1" and "1" are the same tier. Overrides defaults. Tiers "1", "2", "3" ' +
+          'have built-in priorities 1, 2, 3; any other tier should set `priority`.',
+        'A catalog tier: "1", "2", "3" (or "tier1", "tier-1"), "0", "critical", …',
+        'tierLayer',
       ),
     ),
     teams: Type.Optional(
@@ -452,7 +626,7 @@ export const PolicyFileSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    definitions: { tagRule: TagRule, layer: PolicyLayerSchema },
+    definitions: { tagRule: TagRule, notifyEntry: NotifyEntry, layer: PolicyLayerSchema, tierLayer: TierLayerSchema },
     title: 'trace-health policy',
     description:
       'trace-health.yaml: which services get trace-health monitors, SLOs and dashboards, with which thresholds, ' +

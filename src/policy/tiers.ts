@@ -1,7 +1,10 @@
 /**
- * Catalog tiers. The catalog stores the tier as a free string; policy `tiers` keys match it as written, and the
- * spellings "1", "tier1", "tier-1", "Tier 1" are the same tier (so are "tier_1" and "TIER1").
+ * Catalog tiers. The catalog stores the tier as free text ("1", "tier-1", "0", "p1", "critical", "three"); the
+ * spellings "1", "tier1", "tier-1", "Tier 1" are the same tier (so are "tier_1" and "TIER1"), and a policy `tiers`
+ * rule may list other spellings as `aliases`. A tier is matched to at most one rule: the policy's own, else the
+ * built-in one of tiers 1, 2, 3 (priority only).
  */
+import { BUILTIN_TIER_PRIORITY } from './schema';
 
 /** `"tier-1"` → `"1"`; other strings (`"critical"`) are only trimmed and lower-cased. */
 export function normalizeTier(tier: string): string {
@@ -10,14 +13,38 @@ export function normalizeTier(tier: string): string {
   return m ? m[1] : t;
 }
 
-/**
- * Monitor priority (1 = highest … 5) by normalized tier. The one place that maps tiers to priorities: tier 1 → P1,
- * tier 2 → P2, tier 3 → P3; a service without a tier, or with a tier not listed here, gets `UNTIERED_PRIORITY`.
- */
-export const TIER_PRIORITY: Readonly<Record<string, number>> = { '1': 1, '2': 2, '3': 3 };
-export const UNTIERED_PRIORITY = 3;
+/** Which rule a catalog tier falls under. */
+export interface TierMatch {
+  /** The tier the rule is for, normalized (`"1"` for a catalog `"0"` listed in `tiers.1.aliases`). */
+  readonly tier: string;
+  /** The policy's `tiers` key, when the policy has a rule for it. */
+  readonly key?: string;
+  /** The built-in priority of `tier`, if it has one. */
+  readonly builtinPriority?: number;
+}
 
-export function priorityForTier(tier: string | undefined): number {
-  if (tier === undefined) return UNTIERED_PRIORITY;
-  return TIER_PRIORITY[normalizeTier(tier)] ?? UNTIERED_PRIORITY;
+/** Policy `tiers` keys and their aliases, by normalized spelling. */
+export class TierIndex {
+  private readonly byName = new Map<string, string>();
+
+  constructor(tiers: Readonly<Record<string, { readonly aliases?: readonly string[] }>> | undefined) {
+    for (const [key, rule] of Object.entries(tiers ?? {})) {
+      this.byName.set(normalizeTier(key), key);
+      for (const alias of rule.aliases ?? [])
+        if (!this.byName.has(normalizeTier(alias))) this.byName.set(normalizeTier(alias), key);
+    }
+  }
+
+  match(catalogTier: string): TierMatch {
+    const key = this.byName.get(normalizeTier(catalogTier));
+    const tier = normalizeTier(key ?? catalogTier);
+    const builtinPriority = Object.prototype.hasOwnProperty.call(BUILTIN_TIER_PRIORITY, tier)
+      ? BUILTIN_TIER_PRIORITY[tier]
+      : undefined;
+    return {
+      tier,
+      ...(key === undefined ? {} : { key }),
+      ...(builtinPriority === undefined ? {} : { builtinPriority }),
+    };
+  }
 }

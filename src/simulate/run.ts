@@ -242,7 +242,7 @@ function canonicalService(plan: ServicePlan, base: AnalyzeOptions, traffic: Traf
   const names = new Map<string, string>([[svc, PLACEHOLDER.service]]);
   if (traffic.caller) names.set(traffic.caller, PLACEHOLDER.caller);
   for (const c of traffic.callees) names.set(c, PLACEHOLDER.callee);
-  const handles = [...plan.routing.always, ...plan.routing.alertOnly];
+  const handles = plan.routing.routes.map((r) => r.handle);
   const real = simMonitors(plan);
   const refs = new Map<string, string>();
   for (const m of plan.monitors) refs.set(monitorRef(svc, m.id), `\${ref.${m.id}}`);

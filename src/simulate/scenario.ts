@@ -6,6 +6,7 @@ import type { MonitorSpec, SloSpec } from '../constructs/service/specs';
 import type { ServicePlan } from '../constructs/service/plan';
 import { CHECKS, windowMinutes } from '../constructs/service/monitors';
 import type { ServicePolicy } from '../policy/model';
+import { handlesOn } from '../policy/routing';
 import type { MonitorState, MonitorTimeline, Reading } from './evaluate';
 import { COLLECTOR_INTERVAL_MINUTES, DEFAULT_SAMPLE_RATE, Traffic, TrafficPhase } from './traffic';
 
@@ -105,8 +106,10 @@ export function builtinScenarios(s: ServiceUnderTest): Scenario[] {
     const slo = plan.slos.find((x: SloSpec) => x.env === env && x.check === check && x.tag === tag);
     return slo ? plan.monitors.find((m) => m.id === `${slo.id}_budget`)?.id : undefined;
   };
-  const everyone = [...plan.routing.always, ...plan.routing.alertOnly].sort();
-  const warned = [...plan.routing.always].sort();
+  // Who the policy routes each state to (src/policy/routing.ts); the message must reach exactly them.
+  const everyone = handlesOn(plan.routing, 'alert');
+  const warned = handlesOn(plan.routing, 'warning');
+  const toldNoData = handlesOn(plan.routing, 'noData');
   const name = (kind: string) => `${plan.service}/${env}/${kind}`;
   const base = { service: plan.service, env };
   const out: Scenario[] = [];
@@ -184,7 +187,7 @@ export function builtinScenarios(s: ServiceUnderTest): Scenario[] {
     faultStart: t0,
     traffic: traffic([healthy, { ...healthy, from: t0, requestsPerMinute: 0 }, { ...healthy, from: t1 }]),
     expect: noTraces
-      ? [{ monitor: noTraces.id, state: 'No Data', by: t0 + w + 5, notifies: everyone, recoversBy: t1 + 5 }]
+      ? [{ monitor: noTraces.id, state: 'No Data', by: t0 + w + 5, notifies: toldNoData, recoversBy: t1 + 5 }]
       : [],
     mayNotify: [],
     sloHistory: { from: t0 - 60, to: t0 },

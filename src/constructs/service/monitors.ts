@@ -41,6 +41,7 @@ import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
 import { TagRuleConflict } from '../tag-rule-source';
 import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, MonitorRole, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
+import { Delivery, monitorRoutes } from '../../policy/routing';
 import {
   CheckText,
   componentMessage,
@@ -50,7 +51,6 @@ import {
   PROPAGATION_CAUSES,
   scopeLabel,
 } from './messages';
-import { describeRouting, Routing } from './notify';
 import { Comparator, MonitorSpec, monitorRef } from './specs';
 
 /** Everything the factories need to know about one service; built once per service. */
@@ -58,7 +58,6 @@ export interface ServiceContext {
   readonly site: string;
   readonly service: Service;
   readonly policy: ServicePolicy;
-  readonly routing: Routing;
   /** URL of the service's trace-health dashboard. */
   readonly dashboardUrl: string;
   /** The service may start traces (policy `entrypoints`): no unexpected-roots monitor. */
@@ -100,15 +99,22 @@ function rollup(ctx: ServiceContext): string {
   return `sum(last_${ctx.policy.window})`;
 }
 
-/** A notifying monitor's common fields (SLO budget monitors in slos.ts use them too). */
+/**
+ * A notifying monitor's common fields (SLO budget monitors in slos.ts use them too): its message and the routes
+ * it notifies come from one `monitorRoutes` value, narrowed to what the monitor can send (`delivery`), so the
+ * message's notification block and the review manifest's `notify` say the same.
+ */
 export function alerting(
   ctx: ServiceContext,
   env: string,
   check: string,
-  opts: { readonly noData?: boolean } = {},
-): Pick<MonitorSpec, 'notify' | 'priority' | 'tags'> {
+  text: CheckText,
+  delivery: Delivery,
+): Pick<MonitorSpec, 'message' | 'notify' | 'priority' | 'tags'> {
+  const notify = monitorRoutes(ctx.policy.routing, delivery);
   return {
-    notify: describeRouting(ctx.routing, opts),
+    message: monitorMessage(msgCtx(ctx, env), text, notify),
+    notify,
     priority: ctx.policy.priority,
     tags: tagsFor(ctx, env, check, 'alert'),
   };
@@ -120,10 +126,9 @@ function component(
   env: string,
   check: string,
   alertName: string,
-): Pick<MonitorSpec, 'role' | 'notify' | 'tags' | 'message' | 'onMissingData'> {
+): Pick<MonitorSpec, 'role' | 'tags' | 'message' | 'onMissingData'> {
   return {
     role: 'component',
-    notify: [],
     tags: tagsFor(ctx, env, check, 'component'),
     message: componentMessage(alertName),
     onMissingData: 'resolve',
@@ -193,8 +198,8 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
     type: 'composite',
     name,
     expression: `${monitorRef(svc, ratioId)} && ${monitorRef(svc, g.guard.id)}`,
-    message: monitorMessage(msgCtx(ctx, env), g.text),
-    ...alerting(ctx, env, g.check),
+    // Warn && Alert is Warn: the composite warns when the ratio does (Datadog docs, monitors/types/composite).
+    ...alerting(ctx, env, g.check, g.text, { warns: true, noData: false }),
   };
   return [composite, ratio, guardSpec(ctx, env, g.guard)];
 }
@@ -207,7 +212,6 @@ export function msgCtx(ctx: ServiceContext, env: string): MessageContext {
     policy: ctx.policy,
     env,
     dashboardUrl: ctx.dashboardUrl,
-    routing: ctx.routing,
   };
 }
 
@@ -381,18 +385,23 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       type: 'composite',
       name,
       expression: `${monitorRef(svc, familiesId)} || ${monitorRef(svc, doubleId)}`,
-      message: monitorMessage(msgCtx(ctx, env), {
-        headline: 'two tracing libraries are active',
-        what: 'Spans of this service come from more than one instrumentation family (the Datadog tracer and an OpenTelemetry SDK), or server spans are nested directly in a server span of the same service and resource (instrumented twice). Each tracer starts its own traces, so requests split.',
-        causes: [
-          'An OpenTelemetry SDK or agent added next to the Datadog tracer (or the other way round), e.g. by a framework starter or a platform sidecar.',
-          'Two agents attached to the process (two `-javaagent` flags, `ddtrace-run` plus manual patching).',
-          'A library that ships its own instrumentation on top of the auto-instrumentation.',
-        ],
-        explorer: [{ label: 'Traces of this service', query: `service:${svc} env:${env}` }],
-        rule: `Alerts when more than one tracer family, or any double-instrumented span, is seen over the last ${ctx.policy.window}.`,
-      }),
-      ...alerting(ctx, env, CHECKS.twoTracers),
+      ...alerting(
+        ctx,
+        env,
+        CHECKS.twoTracers,
+        {
+          headline: 'two tracing libraries are active',
+          what: 'Spans of this service come from more than one instrumentation family (the Datadog tracer and an OpenTelemetry SDK), or server spans are nested directly in a server span of the same service and resource (instrumented twice). Each tracer starts its own traces, so requests split.',
+          causes: [
+            'An OpenTelemetry SDK or agent added next to the Datadog tracer (or the other way round), e.g. by a framework starter or a platform sidecar.',
+            'Two agents attached to the process (two `-javaagent` flags, `ddtrace-run` plus manual patching).',
+            'A library that ships its own instrumentation on top of the auto-instrumentation.',
+          ],
+          explorer: [{ label: 'Traces of this service', query: `service:${svc} env:${env}` }],
+          rule: `Alerts when more than one tracer family, or any double-instrumented span, is seen over the last ${ctx.policy.window}.`,
+        },
+        { warns: false, noData: false },
+      ),
     },
     {
       id: familiesId,
@@ -423,9 +432,11 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
  * `default_zero()` cannot fill a window without any point (DOC:content/en/dashboards/functions/interpolation.md),
  * so silence can only be seen as missing data: `on_missing_data: show_and_notify_no_data` makes a window without
  * points a notifying No Data state after one evaluation window (DOC:content/en/monitors/guide/on_missing_data.md),
- * and the pagers are in the message's `{{#is_no_data}}` block, since No Data does not enter `{{#is_alert}}`
- * (DOC:content/en/monitors/notify/variables.md). Datadog only reports No Data for a monitor that had data before
- * (DOC:content/en/monitors/configuration/_index.md): a service that never sent a span is not caught here.
+ * and its routes include No Data (`{ noData: true }`): a No Data notification does not enter `{{#is_alert}}`
+ * (DOC:content/en/monitors/notify/variables.md), so every handle, pagers included, is either outside the
+ * conditional blocks (it hears every transition this monitor has) or in its `{{#is_no_data}}` block. Datadog
+ * only reports No Data for a monitor that had data before (DOC:content/en/monitors/configuration/_index.md): a
+ * service that never sent a span is not caught here.
  */
 export function noTracesMonitor(ctx: ServiceContext, env: string): MonitorSpec {
   const svc = ctx.service.name;
@@ -439,20 +450,25 @@ export function noTracesMonitor(ctx: ServiceContext, env: string): MonitorSpec {
     comparator: '<',
     thresholds: { critical: 1 },
     onMissingData: 'show_and_notify_no_data',
-    message: monitorMessage(msgCtx(ctx, env), {
-      headline: 'no spans received',
-      what: `Datadog received no span from this service in env ${env} over the last ${ctx.policy.window}, although it is in the service catalog. Tracing is off or the spans arrive under another name.`,
-      causes: [
-        'The tracer was disabled or removed (`DD_TRACE_ENABLED=false`, a dropped dependency, a new base image without the agent).',
-        'The service or env name changed (`DD_SERVICE`, `DD_ENV`, `service.name` in OpenTelemetry): spans now arrive under another name.',
-        'The Datadog Agent is unreachable from the service (network policy, wrong `DD_AGENT_HOST`).',
-        'The service was retired but is still in the catalog: remove it from the catalog or disable it in trace-health.yaml.',
-      ],
-      explorer: [{ label: 'Recent spans of this service', query: `service:${svc}` }],
-      rule: `Goes to No Data, and notifies everyone including pagers, when no span was ingested over the last ${ctx.policy.window}.`,
-      pagesOnNoData: true,
-    }),
-    ...alerting(ctx, env, CHECKS.noTraces, { noData: true }),
+    ...alerting(
+      ctx,
+      env,
+      CHECKS.noTraces,
+      {
+        headline: 'no spans received',
+        what: `Datadog received no span from this service in env ${env} over the last ${ctx.policy.window}, although it is in the service catalog. Tracing is off or the spans arrive under another name.`,
+        causes: [
+          'The tracer was disabled or removed (`DD_TRACE_ENABLED=false`, a dropped dependency, a new base image without the agent).',
+          'The service or env name changed (`DD_SERVICE`, `DD_ENV`, `service.name` in OpenTelemetry): spans now arrive under another name.',
+          'The Datadog Agent is unreachable from the service (network policy, wrong `DD_AGENT_HOST`).',
+          'The service was retired but is still in the catalog: remove it from the catalog or disable it in trace-health.yaml.',
+        ],
+        explorer: [{ label: 'Recent spans of this service', query: `service:${svc}` }],
+        rule: `Goes to No Data, and notifies everyone including pagers, when no span was ingested over the last ${ctx.policy.window}.`,
+      },
+      // show_and_notify_no_data: its No Data state is the alert, so the No Data routes are told too.
+      { warns: false, noData: true },
+    ),
   };
 }
 

@@ -1,144 +1,70 @@
 /**
- * Who gets told. Handles come from two places: the policy (`notify` at every layer, already merged into
- * `ServicePolicy.notify`) and what the service's catalog entry makes derivable — its Slack and email contacts and
- * its PagerDuty / Opsgenie integrations. Pure: the catalog entry is data, nothing is looked up.
- *
- * Pagers only hear about critical alerts (and their recovery, so the incident resolves itself): a drop in tag
- * coverage is worth a chat message, rarely worth waking someone up for a warning.
+ * Who gets told, as monitor message text. The routing itself — every handle, the transitions it hears about and
+ * where it came from — is decided in the policy (src/policy/routing.ts) and narrowed per monitor by
+ * `monitorRoutes`; this module only renders one monitor's routes into the notification block at the end of its
+ * message. The review manifest prints the same `MonitorRoutes`, so the message and the manifest cannot disagree.
  */
 import { compareStrings } from '../../catalog/problems';
-import type { Contact, Service } from '../../catalog/model';
-import type { ServicePolicy } from '../../policy/model';
+import { MonitorRoutes, monitorTransitions, Transition, TRANSITIONS } from '../../policy/routing';
 
-export interface Routing {
-  /** Notified on warning, alert and recovery: policy handles, Slack channels, emails. */
-  readonly always: readonly string[];
-  /** Notified on critical alerts and their recovery only: PagerDuty and Opsgenie services. */
-  readonly alertOnly: readonly string[];
-  /**
-   * Catalog contacts and integrations no handle could be derived from (`pagerduty PWEBGW1`, `slack C01PLATFORM`):
-   * Datadog needs the name configured in its integration, and a URL ending in an id does not tell it.
-   */
-  readonly unmapped: readonly string[];
-}
+/** Template variable of each transition, and of the recovery from it (Datadog docs, monitors/notify/variables). */
+const STATE_VARIABLE: Readonly<Record<Exclude<Transition, 'recovery'>, string>> = {
+  warning: 'is_warning',
+  alert: 'is_alert',
+  noData: 'is_no_data',
+};
+const RECOVERY_VARIABLE: Readonly<Record<Exclude<Transition, 'recovery'>, string>> = {
+  warning: 'is_warning_recovery',
+  alert: 'is_alert_recovery',
+  noData: 'is_no_data_recovery',
+};
 
-/** PagerDuty service ids (`PWEBGW1`), Slack channel ids (`C0123ABCD`), UUIDs (Opsgenie): ids, not handle names. */
-export function looksLikeId(segment: string): boolean {
-  return (
-    /^P[A-Z0-9]{6}$/.test(segment) ||
-    /^[CG][A-Z0-9]{8,}$/.test(segment) ||
-    /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(segment)
-  );
-}
-
-/** Slack contact (`https://org.slack.com/archives/<channel>`, `#channel`, `channel`) → `@slack-<channel>`. */
-export function slackHandle(contact: string): string | undefined {
-  const value = contact.trim();
-  const segment = value.includes('/') ? lastPathSegment(value) : value.replace(/^#/, '');
-  if (!segment) return undefined;
-  // A channel id (C0123ABCD) is not a channel name, and Datadog's handle needs the name.
-  if (looksLikeId(segment)) return undefined;
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(segment)) return undefined;
-  return `@slack-${segment}`;
-}
-
-/** Email contact → `@<address>` (Datadog mails any address written as a handle). */
-export function emailHandle(contact: string): string | undefined {
-  const value = contact.trim().replace(/^mailto:/i, '');
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) ? `@${value}` : undefined;
+function block(variable: string, handles: string): string {
+  return `{{#${variable}}}${handles}{{/${variable}}}`;
 }
 
 /**
- * PagerDuty service URL → `@pagerduty-<name>` when the URL ends with a name. Datadog's handle is the service
- * name as configured in the Datadog PagerDuty integration; service-directory URLs usually end with the service
- * id (`PWEBGW1`), which is no handle — then there is none (see `Routing.unmapped`), and the policy's `notify`
- * must name it.
+ * The notification block at the end of a message. Datadog notifies the handles found in the rendered message:
+ * text outside conditional blocks "is invoked with every monitor state transition", a handle inside
+ * `{{#is_alert}}…{{/is_alert}}` only when the monitor alerts, and a No Data notification does not enter
+ * `{{#is_alert}}` blocks (Datadog docs, monitors/notify/variables; DESIGN §4 "Silence"). So a handle told about every
+ * transition this monitor can send stands on the first line, outside any block; every other handle gets one block
+ * per state it is told about, and one per recovery from those states (`is_alert_recovery`, `is_no_data_recovery`, …)
+ * when it is told about recoveries. Handles that hear the same transitions share their blocks.
  */
-export function pagerdutyHandle(serviceUrl: string): string | undefined {
-  const segment = lastPathSegment(serviceUrl);
-  return segment && !looksLikeId(segment) ? `@pagerduty-${segment}` : undefined;
-}
+export function notificationBlock(m: MonitorRoutes): string {
+  const transitions = monitorTransitions(m);
+  const heard = new Map<string, Set<Transition>>();
+  for (const t of transitions) for (const h of m[t] ?? []) heard.set(h, (heard.get(h) ?? new Set()).add(t));
 
-/** Opsgenie service URL → `@opsgenie-<name>` (same caveat: service URLs usually end with a UUID). */
-export function opsgenieHandle(serviceUrl: string): string | undefined {
-  const segment = lastPathSegment(serviceUrl);
-  return segment && !looksLikeId(segment) ? `@opsgenie-${segment}` : undefined;
-}
-
-function lastPathSegment(url: string): string | undefined {
-  const path = url.split(/[?#]/)[0].replace(/\/+$/, '');
-  const segment = path.slice(path.lastIndexOf('/') + 1);
-  return segment && !segment.includes(':') ? segment : undefined;
-}
-
-function contactHandle(c: Contact): string | undefined {
-  switch (c.type.toLowerCase()) {
-    case 'slack':
-      return slackHandle(c.contact);
-    case 'email':
-      return emailHandle(c.contact);
-    default:
-      // microsoft-teams, website, …: no handle can be derived from the contact alone.
-      return undefined;
+  const always: string[] = [];
+  const groups = new Map<string, { states: Exclude<Transition, 'recovery'>[]; recovery: boolean; handles: string[] }>();
+  for (const h of [...heard.keys()].sort(compareStrings)) {
+    const set = heard.get(h)!;
+    if (transitions.every((t) => set.has(t))) {
+      always.push(h);
+      continue;
+    }
+    const states = transitions.filter((t): t is Exclude<Transition, 'recovery'> => t !== 'recovery' && set.has(t));
+    const recovery = set.has('recovery');
+    const key = `${states.join(',')}|${recovery}`;
+    const g = groups.get(key) ?? { states, recovery, handles: [] };
+    g.handles.push(h);
+    groups.set(key, g);
   }
-}
 
-/** The handles a service's monitors notify, sorted and de-duplicated. */
-export function routing(policy: ServicePolicy, service: Service): Routing {
-  const always = new Set(policy.notify);
-  const unmapped: string[] = [];
-  for (const c of service.contacts) {
-    const h = contactHandle(c);
-    if (h) always.add(h);
-    else if (c.type.toLowerCase() === 'slack') unmapped.push(`slack ${lastPathSegment(c.contact) ?? c.contact}`);
-  }
-  const alertOnly = new Set<string>();
-  const { pagerduty, opsgenie } = service.integrations;
-  if (pagerduty) {
-    const h = pagerdutyHandle(pagerduty.serviceUrl);
-    if (h) alertOnly.add(h);
-    else unmapped.push(`pagerduty ${lastPathSegment(pagerduty.serviceUrl) ?? pagerduty.serviceUrl}`);
-  }
-  if (opsgenie) {
-    const h = opsgenieHandle(opsgenie.serviceUrl);
-    if (h) alertOnly.add(h);
-    else unmapped.push(`opsgenie ${lastPathSegment(opsgenie.serviceUrl) ?? opsgenie.serviceUrl}`);
-  }
-  for (const h of always) alertOnly.delete(h);
-  // A handle the policy names for an integration makes it mapped (`@pagerduty-…`, `@opsgenie-…`, `@slack-…`).
-  const named = (kind: string) => [...always, ...alertOnly].some((h) => h.startsWith(`@${kind}-`));
-  return {
-    always: [...always].sort(compareStrings),
-    alertOnly: [...alertOnly].sort(compareStrings),
-    unmapped: unmapped.filter((u) => !named(u.slice(0, u.indexOf(' ')))).sort(compareStrings),
-  };
-}
-
-export function hasAnyone(r: Routing): boolean {
-  return r.always.length > 0 || r.alertOnly.length > 0;
-}
-
-/** Every handle, for the review manifest: pagers marked `(critical only)`, or `(critical and no data)`. */
-export function describeRouting(r: Routing, opts: { readonly noData?: boolean } = {}): string[] {
-  const when = opts.noData ? 'critical and no data' : 'critical only';
-  return [...r.always, ...r.alertOnly.map((h) => `${h} (${when})`)];
-}
-
-/**
- * The notification block at the end of a message. Handles outside conditional blocks are notified on every
- * transition; a handle inside `{{#is_alert}}…{{/is_alert}}` only when the monitor goes critical, and a No Data
- * notification does not enter `{{#is_alert}}` — it needs `{{#is_no_data}}` (DOC:content/en/monitors/notify/
- * variables.md). `noData`: the monitor's No Data state is its alert, so pagers hear about it and its recovery.
- */
-export function notificationBlock(r: Routing, opts: { readonly noData?: boolean } = {}): string {
   const lines: string[] = [];
-  if (r.always.length) lines.push(r.always.join(' '));
-  if (r.alertOnly.length) {
-    const pagers = r.alertOnly.join(' ');
-    let block = `{{#is_alert}}${pagers}{{/is_alert}}{{#is_alert_recovery}}${pagers}{{/is_alert_recovery}}`;
-    if (opts.noData)
-      block += `{{#is_no_data}}${pagers}{{/is_no_data}}{{#is_no_data_recovery}}${pagers}{{/is_no_data_recovery}}`;
-    lines.push(block);
+  if (always.length) lines.push(always.join(' '));
+  // Groups in the order of their states (warning, alert, no data), then by their first handle.
+  const rank = (g: { states: Transition[] }) => g.states.map((t) => TRANSITIONS.indexOf(t)).join(',');
+  const ordered = [...groups.values()].sort(
+    (a, b) => compareStrings(rank(a), rank(b)) || compareStrings(a.handles[0], b.handles[0]),
+  );
+  for (const g of ordered) {
+    const handles = g.handles.join(' ');
+    const parts = g.states.map((s) => block(STATE_VARIABLE[s], handles));
+    if (g.recovery) parts.push(...g.states.map((s) => block(RECOVERY_VARIABLE[s], handles)));
+    lines.push(parts.join(''));
   }
   return lines.join('\n');
 }

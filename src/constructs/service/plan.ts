@@ -1,7 +1,7 @@
 /**
- * Everything one service gets, decided in one pure function: monitors, SLOs and the dashboard, plus the warnings
- * synth prints. ServiceTraceHealth turns the plan into provider resources; the review manifest renders the same
- * plan. No file, environment or cdktf access here.
+ * Everything one service gets, decided in one pure function: monitors, SLOs and the dashboard, and who they notify
+ * (the routing resolved with the policy). ServiceTraceHealth turns the plan into provider resources; the review
+ * manifest renders the same plan. No file, environment or cdktf access here.
  */
 import type { Service } from '../../catalog/model';
 import { dashboardUrl } from '../../datadog/site';
@@ -10,7 +10,7 @@ import { serviceDashboardJson, widgetTitles } from '../dashboard';
 import { stableJson } from '../json';
 import { MANAGED_BY_TAG, ROLE_TAG_KEY } from '../tags';
 import { ServiceContext, serviceMonitors } from './monitors';
-import { hasAnyone, routing, Routing } from './notify';
+import type { Routing } from '../../policy/routing';
 import { serviceSlos, SLO_CHECKS } from './slos';
 import { DASHBOARD_ID, dashboardRef, MonitorSpec, SloSpec, sloRef } from './specs';
 
@@ -41,18 +41,14 @@ export interface ServicePlan {
   readonly monitors: readonly MonitorSpec[];
   readonly slos: readonly SloSpec[];
   readonly dashboard: DashboardSpec;
-  /** For the person running synth (nothing stops synth). */
-  readonly warnings: readonly string[];
 }
 
 export function planService(input: ServicePlanInput): ServicePlan {
   const { service, policy, site } = input;
-  const r = routing(policy, service);
   const ctx: ServiceContext = {
     site,
     service,
     policy,
-    routing: r,
     dashboardUrl: dashboardUrl(site, dashboardRef(service.name)),
     entrypoint: input.entrypoint,
   };
@@ -74,24 +70,13 @@ export function planService(input: ServicePlanInput): ServicePlan {
     monitorTags: [`service:${service.name}`, MANAGED_BY_TAG, `${ROLE_TAG_KEY}:alert`],
   });
 
-  const warnings: string[] = [];
-  if (!hasAnyone(r))
-    warnings.push(
-      `service ${service.name} (team ${policy.team}): its monitors notify nobody. Set notify for it in ` +
-        'trace-health.yaml (defaults, teams or services), or give it a Slack or email contact or a PagerDuty/' +
-        'Opsgenie integration in the service catalog.' +
-        (r.unmapped.length
-          ? ` Its catalog names ${r.unmapped.join(', ')}: ids, not the handle names Datadog needs.`
-          : ''),
-    );
-
   return {
     service: service.name,
     team: policy.team,
     tier: policy.tier,
     stack: policy.stack,
     envs: policy.envs,
-    routing: r,
+    routing: policy.routing,
     monitors,
     slos,
     dashboard: {
@@ -100,7 +85,6 @@ export function planService(input: ServicePlanInput): ServicePlan {
       json: stableJson(dashboardObject),
       widgetTitles: widgetTitles(dashboardObject),
     },
-    warnings,
   };
 }
 

@@ -13,8 +13,8 @@ import type { TagRule } from '../../policy/model';
 import { serviceDashboardTitle } from '../dashboard';
 import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, serviceTags, sortedTags } from '../tags';
-import { monitorMessage, scopeLabel } from './messages';
-import { alerting, CHECKS, monitorName, msgCtx, ServiceContext } from './monitors';
+import { scopeLabel } from './messages';
+import { alerting, CHECKS, monitorName, ServiceContext } from './monitors';
 import { MonitorSpec, SloSpec, sloRef } from './specs';
 
 /**
@@ -100,17 +100,23 @@ export function errorBudgetMonitor(
     expression: `error_budget("${sloRef(svc, slo.id)}").over("${slo.timeframe}")`,
     comparator: '>',
     thresholds: { ...ERROR_BUDGET_THRESHOLDS },
-    message: monitorMessage(msgCtx(ctx, env), {
-      headline: `the ${what} SLO is burning its error budget`,
-      what: `The SLO "${slo.name}" (target ${slo.target}% over ${slo.timeframe}) has used more than ${ERROR_BUDGET_THRESHOLDS.critical}% (warning: ${ERROR_BUDGET_THRESHOLDS.warning}%) of its error budget. ${slo.description}`,
-      causes: [
-        'A slow, steady regression the per-window monitors do not catch (a share of endpoints or instances affected).',
-        'A past incident that consumed most of the budget: check the dashboard for the window where it dropped.',
-      ],
-      explorer: [explorer],
-      rule: `Alerts when more than ${ERROR_BUDGET_THRESHOLDS.critical}% of the error budget over ${slo.timeframe} is consumed.`,
-    }),
-    ...alerting(ctx, env, CHECKS.errorBudget),
+    ...alerting(
+      ctx,
+      env,
+      CHECKS.errorBudget,
+      {
+        headline: `the ${what} SLO is burning its error budget`,
+        what: `The SLO "${slo.name}" (target ${slo.target}% over ${slo.timeframe}) has used more than ${ERROR_BUDGET_THRESHOLDS.critical}% (warning: ${ERROR_BUDGET_THRESHOLDS.warning}%) of its error budget. ${slo.description}`,
+        causes: [
+          'A slow, steady regression the per-window monitors do not catch (a share of endpoints or instances affected).',
+          'A past incident that consumed most of the budget: check the dashboard for the window where it dropped.',
+        ],
+        explorer: [explorer],
+        rule: `Alerts when more than ${ERROR_BUDGET_THRESHOLDS.critical}% of the error budget over ${slo.timeframe} is consumed.`,
+      },
+      // SLO alerts have no No Data option (Datadog docs via TF#2942: on_missing_data is not available for SLO monitors).
+      { warns: true, noData: false },
+    ),
   };
 }
 

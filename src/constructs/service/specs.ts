@@ -4,6 +4,7 @@
  * is what Terraform applies.
  */
 import { RESOURCE_TYPES, terraformRef } from '../../datadog/references';
+import type { MonitorRoutes } from '../../policy/routing';
 import { logicalId } from '../ids';
 import type { MonitorRole } from '../tags';
 
@@ -27,8 +28,11 @@ export interface MonitorSpec {
   /** Critical is also the number in the query (Datadog requires both to match). */
   readonly thresholds?: { readonly critical: number; readonly warning?: number };
   readonly message: string;
-  /** Handles the message notifies (review manifest); empty for components. */
-  readonly notify: readonly string[];
+  /**
+   * Handles the message notifies, per transition (its notification block is rendered from this, and the review
+   * manifest prints it); absent for components, which notify nobody.
+   */
+  readonly notify?: MonitorRoutes;
   /** 1 (highest) … 5; notifying monitors only. */
   readonly priority?: number;
   readonly tags: readonly string[];
