@@ -10,7 +10,7 @@ import { compareStrings } from '../catalog/problems';
 import { DropCause, resolveRouting } from '../policy/routing';
 import { BUILTIN_TIER_PRIORITY } from '../policy/schema';
 import { stackName, UNOWNED_TEAM } from '../policy/stacks';
-import { normalizeTier } from '../policy/tiers';
+import { compareTiers, normalizeTier } from '../policy/tiers';
 
 export interface StarterInput {
   /** The `catalog:` value: the catalog path relative to the policy file's folder. */
@@ -144,16 +144,6 @@ function tiers(services: readonly Service[]): string[] {
     }
   }
   return lines;
-}
-
-/** `1 < 2 < 10 < critical`. */
-function compareTiers(a: string, b: string): number {
-  const na = /^\d+$/.test(a) ? Number(a) : NaN;
-  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
-  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || compareStrings(a, b);
-  if (!Number.isNaN(na)) return -1;
-  if (!Number.isNaN(nb)) return 1;
-  return compareStrings(a, b);
 }
 
 // ---- teams and routing ----

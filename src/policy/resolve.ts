@@ -25,7 +25,7 @@ import { BUILTIN_DEFAULTS, BUILTIN_TIER_PRIORITY, PolicyLayerFile, TOP_LEVEL_DEF
 
 import { stackName, UNOWNED_TEAM } from './stacks';
 import { teamHandle, teamTag } from './teams';
-import { normalizeTier, TierIndex, TierMatch } from './tiers';
+import { compareTiers, normalizeTier, TierIndex, TierMatch } from './tiers';
 
 interface Layer {
   readonly name: PolicyLayer;
@@ -387,16 +387,6 @@ function catalogNameProblems(doc: PolicyDocument, catalog: Catalog, skipped?: Sk
     });
   });
   return problems;
-}
-
-/** `1 < 2 < 10 < critical`: numeric tiers by number, then the others by text. */
-function compareTiers(a: string, b: string): number {
-  const na = /^\d+$/.test(a) ? Number(a) : NaN;
-  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
-  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || compareStrings(a, b);
-  if (!Number.isNaN(na)) return -1;
-  if (!Number.isNaN(nb)) return 1;
-  return compareStrings(a, b);
 }
 
 /**

@@ -4,6 +4,7 @@
  * rule may list other spellings as `aliases`. A tier is matched to at most one rule: the policy's own, else the
  * built-in one of tiers 1, 2, 3 (priority only).
  */
+import { compareStrings } from '../catalog/problems';
 import { BUILTIN_TIER_PRIORITY } from './schema';
 
 /** `"tier-1"` → `"1"`; other strings (`"critical"`) are only trimmed and lower-cased. */
@@ -47,4 +48,14 @@ export class TierIndex {
       ...(builtinPriority === undefined ? {} : { builtinPriority }),
     };
   }
+}
+
+/** `1 < 2 < 10 < critical`: numeric tiers by number, then the others by text. */
+export function compareTiers(a: string, b: string): number {
+  const na = /^\d+$/.test(a) ? Number(a) : NaN;
+  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || compareStrings(a, b);
+  if (!Number.isNaN(na)) return -1;
+  if (!Number.isNaN(nb)) return 1;
+  return compareStrings(a, b);
 }
