@@ -1,12 +1,7 @@
 /** Output seams for commands, so tests can capture what a command prints without spawning a process. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stderr is a terminal (progress bars go there). */
-  readonly isTTY: boolean;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-}
+import type { Io } from '../io';
+
+export type { Io };
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),

@@ -7,7 +7,7 @@
  * `from - margin` to `to + margin` so that a trace crossing an edge arrives whole, and `to` stays `margin` behind
  * now (spans become searchable with a delay). With a state file, each window starts where the last one ended.
  */
-import type { Io } from '../cli/io';
+import type { Io } from '../io';
 import { deployEventBody, MAX_EVENT_AGE_MS } from '../datadog/deploy-events';
 import { UserError } from '../errors';
 import { Analysis, AnalyzeOptions, Collector } from './analyze';

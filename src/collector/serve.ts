@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import type { Io } from '../cli/io';
+import type { Io } from '../io';
 import { writeFileAtomic } from '../catalog/snapshot-write';
 import { UserError } from '../errors';
 import { Analysis, AnalyzeOptions, Collector } from './analyze';
