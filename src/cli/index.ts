@@ -93,6 +93,8 @@ function loadCommands(): void {
     require('./synth').synthCommand,
     require('./review').reviewCommand,
     require('./simulate').simulateCommand,
+    require('./site').siteCommand,
+    require('./drill').drillCommand,
     require('./init').initCommand,
   );
 }

@@ -220,10 +220,19 @@ export function serviceTemplateVariables(envs: readonly string[]): TemplateVaria
   ];
 }
 
+/**
+ * The cheat sheet of one service, section by section (Markdown): the notes of the dashboard's "How to read this
+ * dashboard" group after the about note, and the cheat sheet of the service's page in `trace-health site`. One
+ * source, so the site never shows a copy that drifted.
+ */
+export function serviceCheatSheet(policy: ServicePolicy, service: Service): string[] {
+  const ctx: CheatSheetContext = { service: policy.service, env: policy.envs[0] ?? '*', languages: service.languages };
+  return [cheatSheetSignals(), cheatSheetInvestigate(ctx), cheatSheetSetup(ctx), cheatSheetLanguages(ctx)];
+}
+
 export function serviceDashboardJson(input: ServiceDashboardInput): DashboardJson {
   const { policy, service } = input;
   const env = policy.envs[0] ?? '*';
-  const ctx: CheatSheetContext = { service: policy.service, env, languages: service.languages };
   // Deploy markers: the collector's "version first seen" events (src/datadog/deploy-events.ts).
   const events = [deployMarkerQuery(policy.service)];
   const slos = orderedSloEntries(input.sloIds, policy.requiredTags);
@@ -231,10 +240,7 @@ export function serviceDashboardJson(input: ServiceDashboardInput): DashboardJso
   const widgets: Widget[] = [
     group('How to read this dashboard', [
       note(aboutNote(input, env)),
-      note(cheatSheetSignals()),
-      note(cheatSheetInvestigate(ctx)),
-      note(cheatSheetSetup(ctx)),
-      note(cheatSheetLanguages(ctx)),
+      ...serviceCheatSheet(policy, service).map(note),
     ]),
     group('Trace continuity', continuityWidgets(policy, events)),
   ];

@@ -110,10 +110,11 @@ export function alerting(
   check: string,
   text: CheckText,
   delivery: Delivery,
-): Pick<MonitorSpec, 'message' | 'notify' | 'priority' | 'tags'> {
+): Pick<MonitorSpec, 'message' | 'rule' | 'notify' | 'priority' | 'tags'> {
   const notify = monitorRoutes(ctx.policy.routing, delivery);
   return {
     message: monitorMessage(msgCtx(ctx, env), text, notify),
+    rule: text.rule,
     notify,
     priority: ctx.policy.priority,
     tags: tagsFor(ctx, env, check, 'alert'),

@@ -28,6 +28,8 @@ export interface MonitorSpec {
   /** Critical is also the number in the query (Datadog requires both to match). */
   readonly thresholds?: { readonly critical: number; readonly warning?: number };
   readonly message: string;
+  /** The alert rule in words (notifying monitors): the same sentence as the message's **Rule.** paragraph. */
+  readonly rule?: string;
   /**
    * Handles the message notifies, per transition (its notification block is rendered from this, and the review
    * manifest prints it); absent for components, which notify nobody.
