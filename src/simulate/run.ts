@@ -115,23 +115,47 @@ export function neighbours(
   catalog: Catalog,
   policy: Policy,
 ): { caller?: string; callees: string[] } {
-  const others = catalog.services
-    .map((s) => s.name)
-    .filter((n) => n !== name)
-    .sort(compareStrings);
-  const callers = catalog.services
-    .filter((s) => s.name !== name && s.dependsOn.includes(`service:${name}`))
-    .map((s) => s.name)
-    .sort(compareStrings);
-  const self = catalog.services.find((s) => s.name === name);
+  const g = catalogGraph(catalog);
+  const callers = g.callers.get(name) ?? [];
+  const self = g.byName.get(name);
   const deps = (self?.dependsOn ?? [])
     .filter((d) => d.startsWith('service:'))
     .map((d) => d.slice('service:'.length))
-    .filter((d) => others.includes(d));
+    .filter((d) => d !== name && g.byName.has(d));
   const isEntrypoint = entrypoint || policy.entrypoints.includes(name);
   const caller = isEntrypoint ? undefined : (callers[0] ?? 'simulated-caller');
-  const callee = deps[0] ?? others.find((o) => o !== caller);
+  const callee = deps[0] ?? g.names.find((o) => o !== name && o !== caller);
   return { ...(caller ? { caller } : {}), callees: callee ? [callee] : [] };
+}
+
+interface CatalogGraph {
+  /** Service names, sorted. */
+  readonly names: readonly string[];
+  readonly byName: ReadonlyMap<string, Catalog['services'][number]>;
+  /** Service → the catalog services that depend on it, sorted. */
+  readonly callers: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The catalog's service graph, built once per catalog (neighbours is called for every service). */
+const graphs = new WeakMap<Catalog, CatalogGraph>();
+function catalogGraph(catalog: Catalog): CatalogGraph {
+  let g = graphs.get(catalog);
+  if (g) return g;
+  const callers = new Map<string, string[]>();
+  for (const s of catalog.services)
+    for (const d of new Set(s.dependsOn)) {
+      if (!d.startsWith('service:')) continue;
+      const target = d.slice('service:'.length);
+      if (target !== s.name) callers.set(target, [...(callers.get(target) ?? []), s.name]);
+    }
+  for (const list of callers.values()) list.sort(compareStrings);
+  g = {
+    names: catalog.services.map((s) => s.name).sort(compareStrings),
+    byName: new Map(catalog.services.map((s) => [s.name, s])),
+    callers,
+  };
+  graphs.set(catalog, g);
+  return g;
 }
 
 /** The monitors and SLOs of one service, as Datadog gets them. */

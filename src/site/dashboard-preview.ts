@@ -34,6 +34,8 @@ export interface PreviewContext {
   readonly sample: SampleData;
   readonly slos: readonly SloInfo[];
   readonly monitors: readonly MonitorInfo[];
+  /** The service the dashboard is about (lets note rendering be shared between services). */
+  readonly service?: string;
 }
 
 function isObject(v: Json | undefined): v is JsonObject {
@@ -44,8 +46,8 @@ const str = (v: Json | undefined, fallback = ''): string => (typeof v === 'strin
 const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 
 /** Note Markdown starts at `##`: below a widget's `<h3>` its headings become h4… (one outline per page). */
-function noteHtml(content: string): string {
-  return markdown(content).replace(/<(\/?)h([1-6])>/g, (_m, close: string, level: string) => {
+function noteHtml(content: string, name?: string): string {
+  return markdown(content, name).replace(/<(\/?)h([1-6])>/g, (_m, close: string, level: string) => {
     return `<${close}h${Math.min(6, Number(level) + 2)}>`;
   });
 }
@@ -127,7 +129,7 @@ export class DashboardRenderer {
     const title = str(d.title);
     switch (str(d.type)) {
       case 'note':
-        return { html: `<div class="note">${noteHtml(str(d.content))}</div>`, wide: true };
+        return { html: `<div class="note">${noteHtml(str(d.content), this.ctx.service)}</div>`, wide: true };
       case 'timeseries':
         return { html: h(title) + this.timeseries(d, title), wide: false };
       case 'toplist':

@@ -30,9 +30,28 @@ export function unescapeInterpolation(text: string): string {
   return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 }
 
-export function markdown(text: string): string {
-  return md.render(unescapeInterpolation(text));
+/**
+ * Markdown → HTML. `name` (a service name in the text) makes the rendering reusable across services: the text is
+ * rendered once with the name replaced by a placeholder, and the placeholder replaced by the name in the HTML. Only
+ * for names whose characters Markdown and URL normalization leave alone (letters, digits, inner `-` and `.`).
+ */
+export function markdown(text: string, name?: string): string {
+  if (name === undefined || !TEMPLATABLE.test(name) || text.includes(PLACEHOLDER))
+    return md.render(unescapeInterpolation(text));
+  const template = text.split(name).join(PLACEHOLDER);
+  let html = rendered.get(template);
+  if (html === undefined) {
+    html = md.render(unescapeInterpolation(template));
+    if (rendered.size >= MAX_CACHED) rendered.clear();
+    rendered.set(template, html);
+  }
+  return html.split(PLACEHOLDER).join(name);
 }
+
+const TEMPLATABLE = /^[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$/;
+const PLACEHOLDER = 'Zq9SvcNameQz';
+const MAX_CACHED = 20000;
+const rendered = new Map<string, string>();
 
 export interface PageOptions {
   readonly title: string;

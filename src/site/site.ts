@@ -105,18 +105,27 @@ export function renderSite(input: SiteInput): Map<string, string> {
     files.set(`services/${slug}.html`, servicePage(policy, x, slug));
     files.set(
       `dashboards/${slug}.html`,
-      dashboardPage(x.plan.dashboard.json, samples.forService(x), sloInfos(x.plan), monitorInfos(x.plan), [
-        ['All services', '../index.html'],
-        [`${x.service.name}`, `../services/${slug}.html`],
-        ['Overview dashboard', 'overview.html'],
-      ]),
+      dashboardPage(
+        x.plan.dashboard.json,
+        samples.forService(x),
+        sloInfos(x.plan),
+        monitorInfos(x.plan),
+        x.service.name,
+        [
+          ['All services', '../index.html'],
+          [`${x.service.name}`, `../services/${slug}.html`],
+          ['Overview dashboard', 'overview.html'],
+        ],
+      ),
     );
   }
   const core = plan.stacks.find((s) => s.kind === 'core');
   if (core && core.kind === 'core')
     files.set(
       'dashboards/overview.html',
-      dashboardPage(core.overview.json, samples.overview(), allSlos, allMonitors, [['All services', '../index.html']]),
+      dashboardPage(core.overview.json, samples.overview(), allSlos, allMonitors, undefined, [
+        ['All services', '../index.html'],
+      ]),
     );
   return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }
@@ -143,6 +152,7 @@ function dashboardPage(
   sample: SampleData,
   slos: readonly SloInfo[],
   monitors: readonly MonitorInfo[],
+  service: string | undefined,
   nav: readonly (readonly [string, string])[],
 ): string {
   const dashboard = JSON.parse(json) as JsonObject;
@@ -150,7 +160,7 @@ function dashboardPage(
     title: `Dashboard preview: ${String(dashboard.title)}`,
     root: '../',
     nav,
-    body: `<p class="kicker">Dashboard preview — what <code>terraform apply</code> creates</p>\n${renderDashboardPreview(dashboard, { sample, slos, monitors })}`,
+    body: `<p class="kicker">Dashboard preview — what <code>terraform apply</code> creates</p>\n${renderDashboardPreview(dashboard, { sample, slos, monitors, service })}`,
   });
 }
 
@@ -333,7 +343,7 @@ function monitorsSection(policy: Policy, plan: ServicePlan): string {
       '</dl>',
       routes ? `<p>Notifies:</p><ul class="compact">${routes}</ul>` : '',
       `<details><summary>Message for a sample ${esc(alert.state)}${group ? ` (${esc(group)})` : ''}, reaching ${alert.notified.length ? alert.notified.map(esc).join(' ') : 'nobody'}</summary>`,
-      `<div class="message">${markdown(alert.text)}</div></details>`,
+      `<div class="message">${markdown(alert.text, plan.service)}</div></details>`,
       '</article>',
     );
   }

@@ -238,10 +238,7 @@ export function serviceDashboardJson(input: ServiceDashboardInput): DashboardJso
   const slos = orderedSloEntries(input.sloIds, policy.requiredTags);
 
   const widgets: Widget[] = [
-    group('How to read this dashboard', [
-      note(aboutNote(input, env)),
-      ...serviceCheatSheet(policy, service).map(note),
-    ]),
+    group('How to read this dashboard', [note(aboutNote(input, env)), ...serviceCheatSheet(policy, service).map(note)]),
     group('Trace continuity', continuityWidgets(policy, events)),
   ];
   if (policy.requiredTags.length) widgets.push(group('Tag coverage', tagCoverageWidgets(policy, events)));
