@@ -248,7 +248,7 @@ describe('sample series', () => {
       ],
       'a / b',
     );
-    expect(zero).toHaveLength(1);
-    expect(zero[0].values.every((v) => v === null)).toBe(true);
+    // billing has a caller: no trace starts in it, so every bucket divides by zero and no line is drawn.
+    expect(zero).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ import {
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { DEFAULT_POLICY_FILE } from '../policy/load';
-import { renderSite } from '../site/site';
+import { siteEntries } from '../site/site';
 import { loadInputs, planApp } from '../synth';
 import type { CliContext } from './index';
 import { plural } from './io';
@@ -55,13 +55,12 @@ export function siteCommand(program: Command, ctx: CliContext): void {
       const outDir = path.resolve(cwd, flags.out);
       checkSiteFolder(outDir, flags.out, cwd, inputs.policyDir);
       const plan = planApp(inputs.policy, inputs.catalog, undefined, inputs.doc);
-      const files = renderSite({ plan, policy: inputs.policy, catalog: inputs.catalog });
-      writeSite(outDir, flags.out, files);
+      const files = writeSite(outDir, flags.out, siteEntries({ plan, policy: inputs.policy, catalog: inputs.catalog }));
       for (const w of [...inputs.catalogWarnings, ...plan.warnings]) ctx.io.err(`warning: ${w}`);
-      const services = [...files.keys()].filter((f) => f.startsWith('services/')).length;
+      const services = files.filter((f) => f.startsWith('services/')).length;
       const shown = flags.out.replace(/\/+$/, '') || '.';
       ctx.io.out(
-        `wrote ${plural(files.size, 'file')} (${plural(services, 'service page')}) into ${shown}/; open ${shown}/index.html`,
+        `wrote ${plural(files.length, 'file')} (${plural(services, 'service page')}) into ${shown}/; open ${shown}/index.html`,
       );
     });
 }
@@ -105,8 +104,10 @@ export function checkSiteFolder(outDir: string, shown: string, cwd: string, poli
   if (!ours) throw refuse('holds files that trace-health site did not write (no index.html from a previous site)');
 }
 
-/** Stage every file in a temp folder beside `outDir`, then swap it in with renames. */
-function writeSite(outDir: string, shown: string, files: ReadonlyMap<string, string>): void {
+/** Stage every file in a temp folder beside `outDir` as it is rendered, then swap it in with renames. */
+function writeSite(outDir: string, shown: string, files: Iterable<[string, string]>): string[] {
+  const written: string[] = [];
+  const made = new Set<string>();
   const parent = path.dirname(outDir);
   const tmp = path.join(parent, `.${path.basename(outDir)}.tmp-${randomBytes(6).toString('hex')}`);
   const old = `${tmp}.old`;
@@ -115,8 +116,11 @@ function writeSite(outDir: string, shown: string, files: ReadonlyMap<string, str
     mkdirSync(tmp);
     for (const [rel, text] of files) {
       const file = path.join(tmp, ...rel.split('/'));
-      mkdirSync(path.dirname(file), { recursive: true });
+      const dir = path.dirname(file);
+      if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+      made.add(dir);
       writeFileSync(file, text);
+      written.push(rel);
     }
     const had = existsSync(outDir);
     if (had) renameSync(outDir, old);
@@ -127,6 +131,7 @@ function writeSite(outDir: string, shown: string, files: ReadonlyMap<string, str
       throw e;
     }
     rmSync(old, { recursive: true, force: true });
+    return written;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     const err = e as NodeJS.ErrnoException;

@@ -8,7 +8,7 @@
  */
 import type { Json, JsonObject } from '../constructs/dashboard/widgets';
 import { legend, lineChartSvg, Marker, shortNumber } from './charts';
-import { esc, markdown, unescapeInterpolation } from './html';
+import { byServiceName, esc, markdown, unescapeInterpolation } from './html';
 import type { NamedQuery, SampleData } from './samples';
 
 /** What an SLO widget shows about the SLO its `slo_id` names. */
@@ -45,10 +45,15 @@ function isObject(v: Json | undefined): v is JsonObject {
 const str = (v: Json | undefined, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 
-/** Note Markdown starts at `##`: below a widget's `<h3>` its headings become h4… (one outline per page). */
-function noteHtml(content: string, name?: string): string {
-  return markdown(content, name).replace(/<(\/?)h([1-6])>/g, (_m, close: string, level: string) => {
-    return `<${close}h${Math.min(6, Number(level) + 2)}>`;
+/**
+ * Note Markdown starts at `##`; a note has no title, so its own first heading takes the widget's level (h3 inside
+ * a group, h2 at the top) and the rest follow: one heading outline per page.
+ */
+function noteHtml(content: string, level: number, name?: string): string {
+  const shift = level - 2;
+  if (shift === 0) return markdown(content, name);
+  return markdown(content, name).replace(/<(\/?)h([1-6])>/g, (_m, close: string, l: string) => {
+    return `<${close}h${Math.min(6, Math.max(1, Number(l) + shift))}>`;
   });
 }
 
@@ -125,11 +130,29 @@ export class DashboardRenderer {
   }
 
   private widget(d: JsonObject, level: number): Rendered {
+    const type = str(d.type);
+    // Charts and rankings depend only on the widget and the sample: shared between services of the same shape.
+    const sample = this.ctx.sample;
+    if (sample.key !== undefined && (type === 'timeseries' || type === 'toplist' || type === 'query_table')) {
+      const key = `${sample.key}\u0000${level}\u0000${JSON.stringify(d)}`;
+      const html = byServiceName(
+        WIDGETS,
+        key,
+        this.ctx.service,
+        sample.otherNames ?? [],
+        () => this.draw(d, level).html,
+      );
+      return { html, wide: type === 'query_table' };
+    }
+    return this.draw(d, level);
+  }
+
+  private draw(d: JsonObject, level: number): Rendered {
     const h = (title: string) => `<h${level}>${esc(unescapeInterpolation(title))}</h${level}>`;
     const title = str(d.title);
     switch (str(d.type)) {
       case 'note':
-        return { html: `<div class="note">${noteHtml(str(d.content), this.ctx.service)}</div>`, wide: true };
+        return { html: `<div class="note">${noteHtml(str(d.content), level, this.ctx.service)}</div>`, wide: true };
       case 'timeseries':
         return { html: h(title) + this.timeseries(d, title), wide: false };
       case 'toplist':
@@ -273,6 +296,8 @@ export class DashboardRenderer {
     return `<p>Monitor search <code>${esc(q)}</code>: ${matching.length} monitors.</p>${shortList(matching.map((m) => m.name))}`;
   }
 }
+
+const WIDGETS = new Map<string, string>();
 
 /** The first ten names, and how many more. */
 function shortList(names: readonly string[]): string {

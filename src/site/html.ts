@@ -31,26 +31,82 @@ export function unescapeInterpolation(text: string): string {
 }
 
 /**
- * Markdown → HTML. `name` (a service name in the text) makes the rendering reusable across services: the text is
- * rendered once with the name replaced by a placeholder, and the placeholder replaced by the name in the HTML. Only
- * for names whose characters Markdown and URL normalization leave alone (letters, digits, inner `-` and `.`).
+ * Markdown → HTML. Texts here are blocks separated by blank lines (paragraphs, tight lists, headings, tables) and
+ * the same blocks recur across services (causes, rules, cheat-sheet sections), so each block is rendered once and
+ * reused: rendering blocks one by one gives the same HTML as rendering the whole text when no block continues
+ * past a blank line — no fenced or indented code, no link reference definitions, no loose list (checked below;
+ * otherwise the text is rendered whole). `name` (a service name) widens the reuse: a block is rendered with the
+ * name replaced by a placeholder, and the placeholder replaced by the name in the HTML — only for names whose
+ * characters Markdown and URL normalization leave alone (letters, digits, inner `-` and `.`).
  */
 export function markdown(text: string, name?: string): string {
-  if (name === undefined || !TEMPLATABLE.test(name) || text.includes(PLACEHOLDER))
-    return md.render(unescapeInterpolation(text));
-  const template = text.split(name).join(PLACEHOLDER);
-  let html = rendered.get(template);
-  if (html === undefined) {
-    html = md.render(unescapeInterpolation(template));
-    if (rendered.size >= MAX_CACHED) rendered.clear();
-    rendered.set(template, html);
+  const source = unescapeInterpolation(text);
+  const blocks = source.split(/\n{2,}/);
+  if (!blockwise(source, blocks) || source.includes(PLACEHOLDER)) return md.render(source);
+  const templated = name !== undefined && TEMPLATABLE.test(name);
+  let html = '';
+  for (const block of blocks) {
+    if (block.trim() === '') continue;
+    const key = templated ? block.split(name).join(PLACEHOLDER) : block;
+    let out = rendered.get(key);
+    if (out === undefined) {
+      out = md.render(key);
+      if (rendered.size >= MAX_CACHED) rendered.clear();
+      rendered.set(key, out);
+    }
+    html += templated ? out.split(PLACEHOLDER).join(name) : out;
   }
-  return html.split(PLACEHOLDER).join(name);
+  return html;
+}
+
+/**
+ * Whether no block of the text continues past a blank line: no fenced or indented code, no link reference
+ * definitions, no block starting indented (a list item's continuation), no list continued after a blank line.
+ */
+function blockwise(source: string, blocks: readonly string[]): boolean {
+  if (source.includes('```') || source.includes('~~~')) return false;
+  const item = /^(?:[-*+]|\d+[.)])(?:\s|$)/;
+  for (let i = 0; i < blocks.length; i++) {
+    // Indented code and link reference definitions cannot interrupt a paragraph: they can only start a block.
+    if (/^(?:\s| {0,3}\[(?:[^\]\\]|\\.)*\]:)/.test(blocks[i])) return false;
+    if (i > 0 && item.test(blocks[i]) && item.test(blocks[i - 1].split('\n').pop() ?? '')) return false;
+  }
+  return true;
+}
+
+/**
+ * Memoize an HTML fragment that mentions a service by name across services: `key` (which must not depend on the
+ * name except through text containing it) is looked up with the name replaced by a placeholder; a miss renders
+ * and stores the HTML with the name replaced. Only for templatable names whose HTML holds no other text containing
+ * the name (`unsafe` lists such texts, e.g. other services' names shown in it).
+ */
+export function byServiceName(
+  cache: Map<string, string>,
+  key: string,
+  name: string | undefined,
+  unsafe: readonly string[],
+  render: () => string,
+): string {
+  if (
+    name === undefined ||
+    !TEMPLATABLE.test(name) ||
+    key.includes(PLACEHOLDER) ||
+    unsafe.some((t) => t.includes(name))
+  )
+    return render();
+  const k = key.split(name).join(PLACEHOLDER);
+  const hit = cache.get(k);
+  if (hit !== undefined) return hit.split(PLACEHOLDER).join(name);
+  const html = render();
+  if (html.includes(PLACEHOLDER)) return html;
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(k, html.split(name).join(PLACEHOLDER));
+  return html;
 }
 
 const TEMPLATABLE = /^[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$/;
 const PLACEHOLDER = 'Zq9SvcNameQz';
-const MAX_CACHED = 20000;
+const MAX_CACHED = 50000;
 const rendered = new Map<string, string>();
 
 export interface PageOptions {

@@ -55,6 +55,13 @@ export interface ScalarRow {
 
 /** What a preview reads its numbers from. */
 export interface SampleData {
+  /**
+   * Identifies the numbers and the names they are shown under, apart from the service itself: two samples with
+   * the same key draw the same charts for the same queries (up to the service name). Absent: never reused.
+   */
+  readonly key?: string;
+  /** Other services' names the sample's group labels may show (callers, callees). */
+  readonly otherNames?: readonly string[];
   /** In words, for the page: which scenario the numbers come from. */
   readonly description: string;
   readonly minutes: number;
@@ -85,6 +92,7 @@ class StoreSample implements SampleData {
   private readonly parsed = new Map<string, Expression>();
 
   constructor(
+    readonly key: string | undefined,
     private readonly store: MetricStore,
     private readonly env: string,
     /** Real service name → the name the store holds its series under. */
@@ -99,12 +107,18 @@ class StoreSample implements SampleData {
     return this.store.minutes;
   }
 
+  get otherNames(): string[] {
+    return [...this.fromStore.values()];
+  }
+
   timeseries(queries: readonly NamedQuery[], formula: string): Line[] {
     const buckets: [number, number][] = [];
     for (let from = 0; from < this.minutes; from += BUCKET_MINUTES)
       buckets.push([from, Math.min(this.minutes, from + BUCKET_MINUTES)]);
     const out = this.evaluate(queries, formula, buckets);
+    // A group without a single value draws nothing: leaving it out keeps legends and labels honest.
     return [...out.entries()]
+      .filter(([, values]) => values.some((v) => v !== null))
       .sort(([a], [b]) => compareStrings(a, b))
       .map(([group, values]) => ({ label: group, values }));
   }
@@ -272,7 +286,9 @@ export class SampleSeries {
       this.shapes.set(key, store);
     }
     const back = new Map([...names].map(([real, placeholder]) => [placeholder, real]));
-    return new StoreSample(store, t.env, names, back, describe(sc), deploys(t));
+    const others = [...names.entries()].filter(([real]) => real !== t.service);
+    const sampleKey = stableJson([key, t.env, others, deploys(t)]);
+    return new StoreSample(sampleKey, store, t.env, names, back, describe(sc), deploys(t));
   }
 
   /**
@@ -309,7 +325,7 @@ export class SampleSeries {
     const text =
       `${scenarios.length} services of the catalog, each playing one of the simulator's scenarios: ` +
       `${scenarios.map((s) => `${s.service} (${s.kind})`).join(', ')}.`;
-    return new StoreSample(store, env, new Map(), new Map(), text, []);
+    return new StoreSample(undefined, store, env, new Map(), new Map(), text, []);
   }
 }
 

@@ -80,7 +80,16 @@ function handles(list: readonly string[]): string {
   return list.length ? list.map((h) => `<code>${esc(h)}</code>`).join(' ') : '<span class="warn">nobody</span>';
 }
 
+/** Every file of the site, in path order, as a map (tests; small sites). */
 export function renderSite(input: SiteInput): Map<string, string> {
+  return new Map(siteEntries(input));
+}
+
+/**
+ * Every file of the site as [relative path, text], in path order, rendered one at a time: a caller that writes
+ * each file as it comes never holds the whole site (120 MB for 1,500 services) in memory.
+ */
+export function* siteEntries(input: SiteInput): Generator<[string, string]> {
   const { plan, policy, catalog } = input;
   const services = plan.stacks
     .flatMap((s) => (s.kind === 'services' ? s.services : []))
@@ -93,41 +102,56 @@ export function renderSite(input: SiteInput): Map<string, string> {
     allSlos.push(...sloInfos(x.plan));
     allMonitors.push(...x.plan.monitors.map((m) => ({ name: m.name, tags: m.tags })));
   }
-
-  const files = new Map<string, string>();
+  const bySlug = [...services].sort((a, b) => compareStrings(names.get(a.service.name)!, names.get(b.service.name)!));
   // GitHub Pages runs Jekyll unless this file exists, and Jekyll drops files whose names start with `_`.
-  files.set('.nojekyll', '');
-  files.set('assets/site.css', SITE_CSS);
-  files.set('assets/search.js', SEARCH_JS);
-  files.set('index.html', indexPage(policy, services, names));
-  for (const x of services) {
-    const slug = names.get(x.service.name)!;
-    files.set(`services/${slug}.html`, servicePage(policy, x, slug));
-    files.set(
-      `dashboards/${slug}.html`,
-      dashboardPage(
-        x.plan.dashboard.json,
-        samples.forService(x),
-        sloInfos(x.plan),
-        monitorInfos(x.plan),
-        x.service.name,
-        [
+  yield ['.nojekyll', ''];
+  yield ['assets/search.js', SEARCH_JS];
+  yield ['assets/site.css', SITE_CSS];
+  const overview = (): [string, string][] => {
+    const core = plan.stacks.find((s) => s.kind === 'core');
+    if (!core || core.kind !== 'core') return [];
+    return [
+      [
+        'dashboards/overview.html',
+        dashboardPage(core.overview.json, samples.overview(), allSlos, allMonitors, undefined, [
           ['All services', '../index.html'],
-          [`${x.service.name}`, `../services/${slug}.html`],
-          ['Overview dashboard', 'overview.html'],
-        ],
-      ),
-    );
+        ]),
+      ],
+    ];
+  };
+  const dashboards: [string, () => string][] = bySlug.map((x) => {
+    const slug = names.get(x.service.name)!;
+    return [
+      `dashboards/${slug}.html`,
+      () =>
+        dashboardPage(
+          x.plan.dashboard.json,
+          samples.forService(x),
+          sloInfos(x.plan),
+          monitorInfos(x.plan),
+          x.service.name,
+          [
+            ['All services', '../index.html'],
+            [`${x.service.name}`, `../services/${slug}.html`],
+            ['Overview dashboard', 'overview.html'],
+          ],
+        ),
+    ];
+  });
+  let overviewDone = false;
+  for (const [file, render] of dashboards) {
+    if (!overviewDone && compareStrings('dashboards/overview.html', file) < 0) {
+      yield* overview();
+      overviewDone = true;
+    }
+    yield [file, render()];
   }
-  const core = plan.stacks.find((s) => s.kind === 'core');
-  if (core && core.kind === 'core')
-    files.set(
-      'dashboards/overview.html',
-      dashboardPage(core.overview.json, samples.overview(), allSlos, allMonitors, undefined, [
-        ['All services', '../index.html'],
-      ]),
-    );
-  return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
+  if (!overviewDone) yield* overview();
+  yield ['index.html', indexPage(policy, services, names)];
+  for (const x of bySlug) {
+    const slug = names.get(x.service.name)!;
+    yield [`services/${slug}.html`, servicePage(policy, x, slug)];
+  }
 }
 
 function sloInfos(p: ServicePlan): SloInfo[] {
