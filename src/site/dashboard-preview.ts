@@ -133,18 +133,33 @@ export class DashboardRenderer {
     const type = str(d.type);
     // Charts and rankings depend only on the widget and the sample: shared between services of the same shape.
     const sample = this.ctx.sample;
-    if (sample.key !== undefined && (type === 'timeseries' || type === 'toplist' || type === 'query_table')) {
+    if (
+      sample.key !== undefined &&
+      sample.raw &&
+      (type === 'timeseries' || type === 'toplist' || type === 'query_table')
+    ) {
       const key = `${sample.key}\u0000${level}\u0000${JSON.stringify(d)}`;
-      const html = byServiceName(
-        WIDGETS,
-        key,
-        this.ctx.service,
-        sample.otherNames ?? [],
-        () => this.draw(d, level).html,
-      );
+      const raw = sample.raw();
+      const names = sample.placeholders ?? new Map<string, string>();
+      let html = byServiceName(WIDGETS, key, this.ctx.service, [...names.keys()], () => {
+        this.current = raw;
+        try {
+          return this.draw(d, level).html;
+        } finally {
+          this.current = undefined;
+        }
+      });
+      // Other services' names (callees in group labels) go in after the cache: the drawing is the shape's.
+      for (const [stored, real] of names) html = html.split(stored).join(esc(real));
       return { html, wide: type === 'query_table' };
     }
     return this.draw(d, level);
+  }
+
+  /** The sample a drawing reads: the context's, or its raw view while a shared drawing is made. */
+  private current: SampleData | undefined;
+  private get sample(): SampleData {
+    return this.current ?? this.ctx.sample;
   }
 
   private draw(d: JsonObject, level: number): Rendered {
@@ -174,7 +189,7 @@ export class DashboardRenderer {
   }
 
   private timeseries(d: JsonObject, title: string): string {
-    const s = this.ctx.sample;
+    const s = this.sample;
     const lines = arr(d.requests)
       .filter(isObject)
       .flatMap((req) => {
@@ -214,7 +229,7 @@ export class DashboardRenderer {
     const limit = typeof sort.count === 'number' ? sort.count : 10;
     const f = formulas[formulaIndex];
     if (!f) return [];
-    const rows = this.ctx.sample.scalar(queriesOf(req), str(f.formula));
+    const rows = this.sample.scalar(queriesOf(req), str(f.formula));
     return [...rows].sort((a, b) => (desc ? b.value - a.value : a.value - b.value)).slice(0, limit);
   }
 
@@ -244,7 +259,7 @@ export class DashboardRenderer {
     const first = this.ranked(req, 0);
     if (first.length === 0) return '<p class="muted">No sample data for this query.</p>';
     const columns = formulas.map((f) => {
-      const rows = this.ctx.sample.scalar(queriesOf(req), str(f.formula));
+      const rows = this.sample.scalar(queriesOf(req), str(f.formula));
       return new Map(rows.map((r) => [r.group, r.value]));
     });
     const head = formulas.map((f) => `<th scope="col">${esc(str(f.alias))}</th>`).join('');

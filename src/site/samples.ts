@@ -60,8 +60,13 @@ export interface SampleData {
    * the same key draw the same charts for the same queries (up to the service name). Absent: never reused.
    */
   readonly key?: string;
-  /** Other services' names the sample's group labels may show (callers, callees). */
-  readonly otherNames?: readonly string[];
+  /**
+   * Names the sample's numbers are stored under → the names they stand for (callers, callees). With `raw()`, group
+   * labels show the stored names, so that a chart drawn once can be shown for every service of the shape.
+   */
+  readonly placeholders?: ReadonlyMap<string, string>;
+  /** The same numbers with group labels under their stored names. */
+  raw?(): SampleData;
   /** In words, for the page: which scenario the numbers come from. */
   readonly description: string;
   readonly minutes: number;
@@ -107,8 +112,12 @@ class StoreSample implements SampleData {
     return this.store.minutes;
   }
 
-  get otherNames(): string[] {
-    return [...this.fromStore.values()];
+  get placeholders(): ReadonlyMap<string, string> {
+    return this.fromStore;
+  }
+
+  raw(): SampleData {
+    return new StoreSample(this.key, this.store, this.env, this.toStore, new Map(), this.description, this.deploys);
   }
 
   timeseries(queries: readonly NamedQuery[], formula: string): Line[] {
@@ -215,7 +224,7 @@ function combine(a: Grouped, b: Grouped, op: '+' | '-' | '*' | '/'): Grouped {
   return out;
 }
 
-const PLACEHOLDER = { service: 'sample-service', caller: 'sample-caller', callee: 'sample-callee' } as const;
+const PLACEHOLDER = { service: 'zz-sample-service', caller: 'zz-sample-caller', callee: 'zz-sample-callee' } as const;
 
 type PlannedService = ServicePlanInput & { readonly plan: ServicePlan };
 
@@ -286,8 +295,7 @@ export class SampleSeries {
       this.shapes.set(key, store);
     }
     const back = new Map([...names].map(([real, placeholder]) => [placeholder, real]));
-    const others = [...names.entries()].filter(([real]) => real !== t.service);
-    const sampleKey = stableJson([key, t.env, others, deploys(t)]);
+    const sampleKey = stableJson([key, t.env, deploys(t)]);
     return new StoreSample(sampleKey, store, t.env, names, back, describe(sc), deploys(t));
   }
 
