@@ -77,6 +77,49 @@ describe('trace-health drill', () => {
     expect(r.stdout).toMatch(/orphan span rate\*\* — Alert \(version:[^)]+\)/);
   });
 
+  test("--report with the collector's findings[] (issue 12's model) replays those findings", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'th-drill-'));
+    try {
+      const finding = (over: Record<string, unknown>) => ({
+        severity: 'critical',
+        service: 'billing',
+        env: 'prod',
+        version: null,
+        tag: null,
+        callee: null,
+        value: 0.2,
+        examples: [{ traceId: '7', url: 'x' }],
+        ...over,
+      });
+      const report = {
+        window: { from: null, to: null },
+        totals: {},
+        services: {},
+        findings: [
+          finding({ kind: 'orphan-rate', version: '3.1.0', summary: '20% of checked spans of 3.1.0 are orphans.' }),
+          finding({ kind: 'tag-coverage', tag: 'usr.id', value: 1, summary: 'usr.id is on no entry span.' }),
+          finding({ kind: 'orphan-rate', service: 'other', summary: 'not billing' }),
+          finding({ kind: 'unexpected-roots', severity: 'info', summary: 'info only' }),
+        ],
+      };
+      writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report));
+      const io = memoryIo({}, dir);
+      const code = await main(
+        ['drill', 'billing', '--config', path.join(ROOT, EXAMPLE_POLICY), '--report', 'report.json'],
+        io,
+      );
+      expect(code).toBe(0);
+      expect(io.stdout).toContain(
+        '**This one happened.** The collector report (`report.json`) has a real finding for billing: 20% of checked spans of 3.1.0 are orphans.\n\nExample traces:\n- https://app.datadoghq.com/apm/trace/7',
+      );
+      expect(io.stdout).toMatch(/orphan span rate\*\* — Alert \(version:3\.1\.0\)/);
+      expect(io.stdout).toContain('has a real finding for billing: usr.id is on no entry span.');
+      expect(io.stdout).not.toMatch(/not billing|info only/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test.each([
     [['bling'], 'trace-health: no service "bling" in the catalog (did you mean "billing"?)\n'],
     [

@@ -28,8 +28,64 @@ export function isCollectReport(value: unknown): value is CollectReport {
   return typeof r.services === 'object' && r.services !== null && typeof r.window === 'object' && r.window !== null;
 }
 
-/** Findings for one service, in kind order of the drill; none when the report has no data for it. */
+/**
+ * The fields drills read of a report's `findings[]` (issue 12: the collector's findings model, one per problem with
+ * the severity the monitor would have). Structural, so reports with and without `findings[]` both work; once that
+ * model is on main, this is its `Finding` type (src/collector/findings.ts).
+ */
+interface ReportFinding {
+  readonly kind: string;
+  readonly severity: string;
+  readonly service: string;
+  readonly env: string | null;
+  readonly version: string | null;
+  readonly tag: string | null;
+  readonly callee: string | null;
+  readonly summary: string;
+  readonly value: number | null;
+  readonly examples: readonly { readonly traceId: string }[];
+}
+
+/** The report's findings model kind → the simulator's scenario kind the drill replays. */
+const KIND_OF: Readonly<Record<string, string>> = {
+  'orphan-rate': 'orphans-new-version',
+  'unexpected-roots': 'callers-lose-context',
+  'unpaired-calls': 'edge-loses-propagation',
+  'two-tracers': 'second-tracer',
+  'tag-coverage': 'tag-drops',
+  'not-seen': 'traffic-stops',
+};
+
+function fromFindingsModel(list: readonly ReportFinding[], service: string, env: string | undefined): DrillFinding[] {
+  const out: DrillFinding[] = [];
+  for (const f of list) {
+    if (f.service !== service || f.severity === 'info' || (env !== undefined && f.env !== null && f.env !== env))
+      continue;
+    let kind = KIND_OF[f.kind];
+    if (!kind) continue;
+    // Every span in scope lacks the tag: the tag vanished rather than dropped.
+    if (kind === 'tag-drops' && f.value === 1) kind = 'tag-vanishes';
+    const group: Record<string, string> = {};
+    if (f.version !== null) group.version = f.version;
+    if (f.callee !== null) group.peer_service = f.callee;
+    out.push({
+      kind,
+      ...(f.tag !== null ? { subject: f.tag } : f.callee !== null ? { subject: f.callee } : {}),
+      summary: f.summary,
+      examples: f.examples.map((e) => e.traceId),
+      ...(Object.keys(group).length ? { group } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Findings for one service: the report's `findings[]` when it has them (the collector's own judgement, with the
+ * monitors' thresholds), else derived from its per-service counts. None when the report has no data for it.
+ */
 export function drillFindings(report: CollectReport, service: string, policy: ServicePolicy): DrillFinding[] {
+  const model = (report as { findings?: unknown }).findings;
+  if (Array.isArray(model)) return fromFindingsModel(model as ReportFinding[], service, policy.envs[0]);
   const s: ServiceReport | undefined = report.services[service];
   if (!s) return [];
   const window = report.window.from && report.window.to ? ` (window ${report.window.from} – ${report.window.to})` : '';
