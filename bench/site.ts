@@ -4,7 +4,7 @@
  * own process, measured in the same run: wall time (spawn to exit) and CPU time (user + system of the child, from
  * bash's `times`). Goal (issue 13): site ≤ 0.5× synth.
  *
- * Environment: BENCH_SIZES=1500 (comma-separated)  BENCH_RUNS=1  BENCH_SEED=1
+ * Environment: BENCH_SIZES=1500 (comma-separated)  BENCH_RUNS=3 (synth and site alternate; medians)  BENCH_SEED=1
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,7 +59,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 function main(): void {
   const sizes = (process.env.BENCH_SIZES ?? '1500').split(',').map(Number);
-  const runs = Number(process.env.BENCH_RUNS ?? 1);
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
   const seed = Number(process.env.BENCH_SEED ?? 1);
   for (const size of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'th-bench-site-'));

@@ -15,7 +15,6 @@ import type { Catalog } from '../catalog/model';
 import { compareStrings } from '../catalog/problems';
 import type { AnalyzeOptions } from '../collector/analyze';
 import { optionsFromPolicy } from '../collector/options';
-import { stableJson } from '../constructs/json';
 import type { ServicePlan, ServicePlanInput } from '../constructs/service/plan';
 import type { Policy } from '../policy/model';
 import { builtinScenarios, Scenario } from '../simulate/scenario';
@@ -287,7 +286,8 @@ export class SampleSeries {
       entrypoints: (this.options.entrypoints ?? []).includes(t.service) ? [PLACEHOLDER.service] : [],
       catalogServices: [...names.values()].sort(compareStrings),
     };
-    const key = stableJson([traffic, options.services, options.internalServices, options.entrypoints, sc.minutes]);
+    // An in-memory identity only (never output): JSON.stringify is enough, the objects are built in a fixed order.
+    const key = JSON.stringify([traffic, options.services, options.internalServices, options.entrypoints, sc.minutes]);
     let store = this.shapes.get(key);
     if (!store) {
       store = new MetricStore(sc.minutes);
@@ -295,7 +295,7 @@ export class SampleSeries {
       this.shapes.set(key, store);
     }
     const back = new Map([...names].map(([real, placeholder]) => [placeholder, real]));
-    const sampleKey = stableJson([key, t.env, deploys(t)]);
+    const sampleKey = JSON.stringify([key, t.env, deploys(t)]);
     return new StoreSample(sampleKey, store, t.env, names, back, describe(sc), deploys(t));
   }
 
