@@ -44,8 +44,15 @@ describe('collect --input (bundled examples, bundled policy)', () => {
     expect(r.code).toBe(0);
     golden('examples.json', r.stdout);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['window', 'totals', 'services']);
-    expect(report.totals).toEqual({ spans: 3824, traces: 472, excludedSpans: 12, malformedSpans: 2 });
+    expect(Object.keys(report)).toEqual(['window', 'env', 'totals', 'incompletePages', 'services']);
+    expect(report.env).toEqual({ watched: ['prod'], seen: { prod: 3800 }, skipped: {} });
+    expect(report.totals).toEqual({
+      spans: 3824,
+      traces: 472,
+      excludedSpans: 12,
+      excludedByReason: { error: 3, single_span: 9 },
+      malformedSpans: 2,
+    });
     expect(report.services['legacy-batch']).toBeUndefined(); // disabled in the policy
     expect(report.services['checkout-api'].unpairedCalls).toEqual({ 'payments-api': 39 });
     expect(report.services['user-profile'].unexpectedRoots).toBe(33);

@@ -7,6 +7,7 @@ import { serviceUrl, traceExplorerUrl, traceUrl } from '../datadog/site';
 import type { Thresholds } from '../policy/model';
 import { BUILTIN_DEFAULTS } from '../policy/schema';
 import type { AnalyzeOptions } from './analyze';
+import { RETAINED_BY_PREFIX } from './model';
 import type { CollectReport, ServiceReport } from './report';
 
 /** Thresholds for services the policy does not name (or with no policy file): the policy's built-in ones. */
@@ -120,6 +121,43 @@ function rank(a: Ranked['key'], b: Ranked['key']): number {
   return b[0] - a[0] || b[1] - a[1] || b[2] - a[2];
 }
 
+const counts = (r: Readonly<Record<string, number>>): string =>
+  Object.entries(r)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+
+/** What the figures are about: the envs, and the spans counted apart (with why). */
+function inputLines(report: CollectReport): string[] {
+  const t = report.totals;
+  const e = report.env;
+  const seen = Object.keys(e.seen).join(', ') || 'none';
+  const skipped = Object.values(e.skipped).reduce((x, y) => x + y, 0);
+  const lines = [
+    `Env: ${e.watched.length ? `${e.watched.join(', ')} (the policy's envs)` : `every env (seen: ${seen})`}${
+      skipped ? `; ${skipped} spans of other envs skipped (${counts(e.skipped)})` : ''
+    }  `,
+    `Spans: ${t.spans} in ${t.traces} traces; ${t.excludedSpans} excluded (kept without their whole trace${
+      t.excludedSpans ? `: ${counts(t.excludedByReason)}` : ''
+    }); ${t.malformedSpans} malformed.`,
+  ];
+  const apart = Object.entries(t.excludedByReason)
+    .filter(([k]) => k.startsWith(RETAINED_BY_PREFIX))
+    .reduce((n, [, v]) => n + v, 0);
+  if (apart > 0)
+    lines.push(
+      '',
+      `> **${pct(apart / t.spans)} of the spans (${apart} of ${t.spans}) are not from whole traces** (retention other than ` +
+        `flat_sampled): they are never called orphans. Export spans with \`retained_by:flat_sampled\`, or pass ` +
+        `\`--whole-traces-retained-by\` when your retention keeps whole traces.`,
+    );
+  for (const p of report.incompletePages)
+    lines.push(
+      '',
+      `> **Incomplete input: ${p.source}** — ${p.reason}. Datadog may have left spans out of this page; its traces are excluded.`,
+    );
+  return lines;
+}
+
 export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): string {
   const site = options.site;
   const teams = new Map<string, Ranked[]>();
@@ -138,12 +176,9 @@ export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): 
     (a, b) => rank(teams.get(a)![0].key, teams.get(b)![0].key) || (a < b ? -1 : 1),
   );
 
-  const t = report.totals;
   const lines: string[] = ['# Trace health report', ''];
   lines.push(`Window: ${report.window.from ?? 'n/a'} → ${report.window.to ?? 'n/a'}  `);
-  lines.push(
-    `Spans: ${t.spans} in ${t.traces} traces; ${t.excludedSpans} excluded (kept without their trace); ${t.malformedSpans} malformed.`,
-  );
+  lines.push(...inputLines(report));
   if (teamOrder.length === 0) lines.push('', 'No spans.');
   for (const team of teamOrder) {
     const list = teams.get(team)!;
