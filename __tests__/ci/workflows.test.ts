@@ -36,8 +36,13 @@ const text = (f: string) => readFileSync(join(DIR, f), 'utf8');
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 
 describe('ready-made workflows', () => {
-  it('are the plan, apply and collect workflows', () => {
-    expect(files).toStrictEqual(['trace-health-apply.yml', 'trace-health-collect.yml', 'trace-health-plan.yml']);
+  it('are the plan, apply, collect and site workflows', () => {
+    expect(files).toStrictEqual([
+      'trace-health-apply.yml',
+      'trace-health-collect.yml',
+      'trace-health-plan.yml',
+      'trace-health-site.yml',
+    ]);
   });
 
   it.each(files)('%s pins every action to a full commit SHA with its version in a comment', (f) => {
@@ -58,6 +63,8 @@ describe('ready-made workflows', () => {
       'trace-health-plan.yml': [['summary', { contents: 'read', 'pull-requests': 'write' }]],
       'trace-health-apply.yml': [['synth', { contents: 'read', actions: 'read' }]],
       'trace-health-collect.yml': [],
+      // GitHub Pages deployment (actions/deploy-pages needs both).
+      'trace-health-site.yml': [['deploy', { pages: 'write', 'id-token': 'write' }]],
     };
     expect(widened).toStrictEqual(expected[f]);
   });
@@ -92,7 +99,8 @@ describe('ready-made workflows', () => {
 
   it.each(files)('%s takes secrets by name only, and only Datadog keys', (f) => {
     const secrets = [...text(f).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]);
-    expect(new Set(secrets)).toStrictEqual(new Set(['DD_API_KEY', 'DD_APP_KEY']));
+    // The site is rendered from the policy and the catalog alone: no secret at all.
+    expect(new Set(secrets)).toStrictEqual(new Set(f === 'trace-health-site.yml' ? [] : ['DD_API_KEY', 'DD_APP_KEY']));
     expect(text(f)).not.toMatch(/pull_request_target/);
     // A key only reaches the steps that call Datadog (terraform, the collector, the presence check).
     for (const s of steps(workflows[f])) {
