@@ -11,6 +11,7 @@ import { parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
 import type { TagRule, Thresholds } from '../policy/model';
 import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
 import { compileAttributePath } from './attr-path';
+import { isEntrySpan, processIdentity } from './entry';
 import { compileSpanQuery, SpanMatcher } from './match';
 import { Span, SpanSink, TracerFamily } from './model';
 import { compareIds } from './readers/ids';
@@ -198,6 +199,8 @@ export class Collector {
     const assembler = this.assembler;
     this.sink = {
       span(s: Span): void {
+        const process = processIdentity(s);
+        if (process !== undefined) s.process = process;
         let attributes: Record<string, unknown> | undefined;
         for (let i = 0; i < attributeKeys.length; i++) {
           const v = attributeLookups[i](s.attributes);
@@ -405,7 +408,7 @@ export class Collector {
       if (s.service !== lastService) this.seenServices.add((lastService = s.service));
       const parent = s.parentId === undefined ? undefined : byId.get(s.parentId);
       parents[i] = parent;
-      s.topLevel = parent === undefined || parent.service !== s.service;
+      s.topLevel = isEntrySpan(s, parent);
       if (s.peerService !== undefined && (s.kind === 'client' || s.kind === 'producer') && s.peerService !== s.service)
         this.peersCalled.add(s.peerService);
     }

@@ -27,8 +27,13 @@ export interface Span extends SearchableSpan {
    * complete traces. Such spans are counted as excluded and never judged as orphans.
    */
   readonly excludedBy: string | undefined;
-  /** Service-entry span; computed by trace assembly (root, orphan, or parent in another service). */
+  /** Service-entry span; computed by the detectors (src/collector/entry.ts) when the span has no `_top_level`. */
   topLevel?: boolean;
+  /**
+   * Process identity (Datadog `runtime-id`/`process_id`, OpenTelemetry `service.instance.id`), set by the collector
+   * from the attributes before it trims them (src/collector/entry.ts).
+   */
+  process?: string;
 }
 
 /** Where a span came from, for malformed-span messages: `file:line` (NDJSON) or `file: data[3]` (JSON). */
