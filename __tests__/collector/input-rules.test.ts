@@ -73,6 +73,7 @@ describe('collect: bad and empty span input', () => {
       window: { from: null, to: null },
       totals: { spans: 0, traces: 0, excludedSpans: 0, malformedSpans: 0 },
       services: {},
+      findings: [],
     });
     expect(r.stderr).toBe(
       'note: no spans in the 3 input files (in/a.json, in/b.ndjson, in/c.json); the report is empty (window ' +

@@ -8,6 +8,7 @@
  */
 import { hasTagQuery } from '../datadog/metrics';
 import { parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
+import type { CheckPolicy } from '../policy/checks';
 import type { TagRule, Thresholds } from '../policy/model';
 import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
 import { compileAttributePath } from './attr-path';
@@ -19,6 +20,10 @@ import { buildReport, CollectReport } from './report';
 
 export interface ServiceOptions {
   readonly team?: string;
+  /** The catalog's runbook URL, for findings. */
+  readonly runbook?: string;
+  /** Thresholds and volume guard of the service's resolved policy: findings are judged with them (src/policy/checks.ts). */
+  readonly checks?: CheckPolicy;
   /** false: the service is skipped (its spans still count as parents of others). */
   readonly enabled?: boolean;
   readonly requiredTags?: readonly TagRule[];
@@ -33,6 +38,10 @@ export interface AnalyzeOptions {
   readonly services?: Readonly<Record<string, ServiceOptions>>;
   /** Tag rules for services without their own (services seen in spans but not in the catalog). */
   readonly defaultRequiredTags?: readonly TagRule[];
+  /** Thresholds and guard for services without their own (the policy's defaults; built-in ones without a policy). */
+  readonly defaultChecks?: CheckPolicy;
+  /** Catalog service → the catalog services whose `dependsOn` names it (likely callers of an unexpected root). */
+  readonly dependents?: Readonly<Record<string, readonly string[]>>;
   /** Services that should only be called by traced services: the targets of catalog `dependsOn`. */
   readonly internalServices?: readonly string[];
   /** Services allowed to start traces (the policy's `entrypoints`): never unexpected roots. */
@@ -83,11 +92,25 @@ export interface GroupCounts {
   orphans: number;
   roots: number;
   doubleInstrumented: number;
+  /** Tracer families seen in this group: bit 1 datadog, bit 2 opentelemetry. */
+  tracerMask: number;
   /** peer service → counts */
   readonly calls: Map<string, { checked: number; unpaired: number }>;
   /** Per rule of the service (same order as ServiceAccumulator.rules). */
   readonly coverage: Coverage[];
+  /** Example traces of this group's findings (the service-wide ones are in ServiceAccumulator.examples). */
+  readonly examples: GroupExamples;
 }
+
+export interface GroupExamples {
+  readonly orphanSpans: Examples;
+  readonly roots: Examples;
+  readonly unpairedCalls: Map<string, Examples>;
+  readonly doubleInstrumentedSpans: Examples;
+  readonly missingTags: Map<string, Examples>;
+}
+
+export const TRACER_BITS: Readonly<Record<TracerFamily, number>> = { datadog: 1, opentelemetry: 2 };
 
 export interface ServiceAccumulator {
   readonly name: string;
@@ -368,8 +391,16 @@ export class Collector {
         orphans: 0,
         roots: 0,
         doubleInstrumented: 0,
+        tracerMask: 0,
         calls: new Map(),
         coverage: acc.rules.map(() => ({ covered: 0, total: 0 })),
+        examples: {
+          orphanSpans: new Examples(this.maxExamples),
+          roots: new Examples(this.maxExamples),
+          unpairedCalls: new Map(),
+          doubleInstrumentedSpans: new Examples(this.maxExamples),
+          missingTags: new Map(),
+        },
       };
       byVersion.set(version, g);
       acc.groups.set(`${env ?? ''}\u0000${version}`, g);
@@ -446,12 +477,15 @@ export class Collector {
       if (s.parentId === undefined) {
         g.roots++;
         acc.examples.unexpectedRoots.add(s.traceId);
+        g.examples.roots.add(s.traceId);
       } else {
         if (parent === undefined) {
           g.orphans++;
           acc.examples.orphanSpans.add(s.traceId);
+          g.examples.orphanSpans.add(s.traceId);
         }
       }
+      g.tracerMask |= TRACER_BITS[s.tracer];
 
       // 4. Tracer families and double instrumentation.
       if (acc !== tracerAcc || s.tracer !== tracer) {
@@ -471,6 +505,7 @@ export class Collector {
       ) {
         g.doubleInstrumented++;
         acc.examples.doubleInstrumentedSpans.add(s.traceId);
+        g.examples.doubleInstrumentedSpans.add(s.traceId);
       }
 
       // 3. Calls to another service: is a span of the callee below the client span?
@@ -488,6 +523,9 @@ export class Collector {
           let ce = acc.examples.unpairedCalls.get(s.peerService);
           if (!ce) acc.examples.unpairedCalls.set(s.peerService, (ce = new Examples(this.maxExamples)));
           ce.add(s.traceId);
+          let ge = g.examples.unpairedCalls.get(s.peerService);
+          if (!ge) g.examples.unpairedCalls.set(s.peerService, (ge = new Examples(this.maxExamples)));
+          ge.add(s.traceId);
         }
       }
 
@@ -504,6 +542,9 @@ export class Collector {
           let me = acc.examples.missingTags.get(r.rule.tag);
           if (!me) acc.examples.missingTags.set(r.rule.tag, (me = new Examples(this.maxExamples)));
           me.add(s.traceId);
+          let gm = g.examples.missingTags.get(r.rule.tag);
+          if (!gm) g.examples.missingTags.set(r.rule.tag, (gm = new Examples(this.maxExamples)));
+          gm.add(s.traceId);
         }
       }
     }

@@ -3,6 +3,7 @@
  * input gives the same bytes.
  */
 import type { Analysis, Coverage, Examples } from './analyze';
+import { buildFindings, Finding } from './findings';
 
 export interface CoverageReport {
   readonly covered: number;
@@ -53,6 +54,8 @@ export interface CollectReport {
     readonly malformedSpans: number;
   };
   readonly services: Readonly<Record<string, ServiceReport>>;
+  /** What to act on, worst first: one model for this report, the Markdown and `--fail-on` (src/collector/findings.ts). */
+  readonly findings: readonly Finding[];
 }
 
 export function ratio(num: number, den: number): number | null {
@@ -144,6 +147,7 @@ export function buildReport(a: Analysis): CollectReport {
         : { from: null, to: null },
     totals: { spans: t.spans, traces: t.traces, excludedSpans: t.excludedSpans, malformedSpans: t.malformedSpans },
     services,
+    findings: buildFindings(a),
   };
 }
 

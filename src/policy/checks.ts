@@ -15,6 +15,7 @@
  * Pure: no file, environment or cdktf access.
  */
 import type { PolicyLayer, ServicePolicy, Thresholds } from './model';
+import { BUILTIN_DEFAULTS, PolicyLayerFile } from './schema';
 
 /** The checks a finding (and a notifying monitor) is about; the values are the `trace-health-check` tag values. */
 export const CHECK_KINDS = {
@@ -157,4 +158,30 @@ export function judge(rule: CheckRule, value: number | undefined, guardCount?: n
   }
   const belowGuard = crossed !== undefined && rule.guard !== undefined && (guardCount ?? 0) < rule.guard.minSpans;
   return { severity: belowGuard ? undefined : crossed, belowGuard, crossed };
+}
+
+/**
+ * The thresholds and guard of a service the catalog does not list (seen in spans only): the policy's `defaults`
+ * over the built-in values, as `resolvePolicy` would give a catalog service with no tier, team or service layer.
+ */
+export function unlistedServiceChecks(defaults?: PolicyLayerFile): CheckPolicy {
+  const origin: Record<string, PolicyLayer> = {};
+  function pick<T>(key: string, v: T | undefined, builtin: T): T {
+    origin[key] = v === undefined ? 'builtin' : 'defaults';
+    return v ?? builtin;
+  }
+  const b = BUILTIN_DEFAULTS;
+  return {
+    orphanRate: {
+      warning: pick('orphanRate.warning', defaults?.orphanRate?.warning, b.orphanRate.warning),
+      critical: pick('orphanRate.critical', defaults?.orphanRate?.critical, b.orphanRate.critical),
+    },
+    tagCoverage: {
+      warning: pick('tagCoverage.warning', defaults?.tagCoverage?.warning, b.tagCoverage.warning),
+      critical: pick('tagCoverage.critical', defaults?.tagCoverage?.critical, b.tagCoverage.critical),
+    },
+    minSpans: pick('minSpans', defaults?.minSpans, b.minSpans),
+    window: pick('window', defaults?.window, b.window),
+    origin,
+  };
 }
