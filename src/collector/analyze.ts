@@ -12,7 +12,7 @@ import type { CheckPolicy } from '../policy/checks';
 import type { TagRule, Thresholds } from '../policy/model';
 import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
 import { compileAttributePath } from './attr-path';
-import { isEntrySpan, processIdentity } from './entry';
+import { isEntrySpan, processIdentity, tracerLanguage } from './entry';
 import { compileSpanQuery, SpanMatcher } from './match';
 import { Span, SpanSink, TracerFamily } from './model';
 import { compareIds } from './readers/ids';
@@ -119,6 +119,10 @@ export interface ServiceAccumulator {
   /** env → version → the same GroupCounts as in `groups`. */
   readonly groupIndex: Map<string | undefined, Map<string, GroupCounts>>;
   readonly tracers: Set<TracerFamily>;
+  /** Languages its tracers report (`catalog suggest` drafts `spec.languages` from them). */
+  readonly languages: Set<string>;
+  /** Services it was seen calling: `peer.service` of its client/producer spans, services of its spans' children. */
+  readonly callees: Set<string>;
   readonly coverage: Map<string, Coverage>;
   readonly coverageByVersion: Map<string, Map<string, Coverage>>;
   readonly rules: readonly CompiledRule[];
@@ -224,6 +228,8 @@ export class Collector {
       span(s: Span): void {
         const process = processIdentity(s);
         if (process !== undefined) s.process = process;
+        const language = tracerLanguage(s);
+        if (language !== undefined) s.language = language;
         let attributes: Record<string, unknown> | undefined;
         for (let i = 0; i < attributeKeys.length; i++) {
           const v = attributeLookups[i](s.attributes);
@@ -360,6 +366,8 @@ export class Collector {
       groups: new Map(),
       groupIndex: new Map(),
       tracers: new Set(),
+      languages: new Set(),
+      callees: new Set(),
       coverage: new Map(),
       coverageByVersion: new Map(),
       rules: compileRules(opts?.requiredTags ?? this.options.defaultRequiredTags ?? []),
@@ -471,9 +479,14 @@ export class Collector {
       }
       g.spans++;
       if (s.start < g.firstStart) g.firstStart = s.start;
+      if (s.language !== undefined && !acc.languages.has(s.language)) acc.languages.add(s.language);
 
       // 1. Orphans and roots.
       const parent = parents[i];
+      if (parent !== undefined && parent.service !== s.service) {
+        const caller = this.account(parent.service);
+        if (caller && !caller.callees.has(s.service)) caller.callees.add(s.service);
+      }
       if (s.parentId === undefined) {
         g.roots++;
         acc.examples.unexpectedRoots.add(s.traceId);
@@ -516,6 +529,7 @@ export class Collector {
       ) {
         let c = g.calls.get(s.peerService);
         if (!c) g.calls.set(s.peerService, (c = { checked: 0, unpaired: 0 }));
+        if (!acc.callees.has(s.peerService)) acc.callees.add(s.peerService);
         c.checked++;
         if (!children) children = childIndex(spans);
         if (!hasCalleeBelow(s, s.peerService, children)) {

@@ -37,6 +37,17 @@ export function processIdentity(s: Pick<Span, 'tracer' | 'attributes'>): string 
   return v === undefined || v === null || v === '' ? undefined : String(v);
 }
 
+const ddLanguage = compileAttributePath('language');
+const otelLanguage = compileAttributePath('telemetry.sdk.language');
+
+/** The language the span's tracer reports: Datadog tracers tag `language`, OpenTelemetry SDKs `telemetry.sdk.language`. */
+export function tracerLanguage(s: Pick<Span, 'tracer' | 'attributes'>): string | undefined {
+  const a = s.attributes;
+  if (a === undefined) return undefined;
+  const v = s.tracer === 'datadog' ? ddLanguage(a) : otelLanguage(a);
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
 const SERVER_SIDE = (k: Span['kind']) => k === 'server' || k === 'consumer';
 const CLIENT_SIDE = (k: Span['kind']) => k === 'client' || k === 'producer';
 

@@ -34,6 +34,8 @@ export interface Span extends SearchableSpan {
    * from the attributes before it trims them (src/collector/entry.ts).
    */
   process?: string;
+  /** Language the tracer reports (Datadog `language`, OpenTelemetry `telemetry.sdk.language`), set like `process`. */
+  language?: string;
 }
 
 /** Where a span came from, for malformed-span messages: `file:line` (NDJSON) or `file: data[3]` (JSON). */

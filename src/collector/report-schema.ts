@@ -27,6 +27,10 @@ const ServiceReportSchema = Type.Object(
     unexpectedRoots: Count,
     unpairedCalls: Type.Record(Type.String(), Count),
     tracers: Type.Array(Type.Union([Type.Literal('datadog'), Type.Literal('opentelemetry')])),
+    languages: Type.Array(Type.String(), { description: 'languages the tracers report, sorted' }),
+    calls: Type.Array(Type.String(), {
+      description: "services this one was seen calling (client spans' peer.service, children in another service)",
+    }),
     multipleTracers: Type.Boolean(),
     doubleInstrumentedSpans: Count,
     tagCoverage: CoverageMap,
@@ -59,14 +63,13 @@ const Source = Type.Object(
 
 export const FindingSchema = Type.Object(
   {
-    kind: Type.Union(FINDING_KINDS.map((k) => Type.Literal(k))),
-    severity: Type.Union(
-      SEVERITIES.map((s) => Type.Literal(s)),
-      {
-        description:
-          'critical/warning: the state the generated monitor would be in (Alert/Warn) for this figure; info: worth knowing, no monitor fires (below the volume guard, or catalog coverage)',
-      },
-    ),
+    kind: Type.Unsafe<string>({ type: 'string', enum: [...FINDING_KINDS] }),
+    severity: Type.Unsafe<string>({
+      type: 'string',
+      enum: [...SEVERITIES],
+      description:
+        'critical/warning: the state the generated monitor would be in (Alert/Warn) for this figure; info: worth knowing, no monitor fires (below the volume guard, or catalog coverage)',
+    }),
     service: Type.String(),
     team: Type.String(),
     env: NullableString,

@@ -29,6 +29,10 @@ export interface ServiceReport {
   /** Callee → client spans with no span of the callee below them. Only callees with at least one. */
   readonly unpairedCalls: Readonly<Record<string, number>>;
   readonly tracers: readonly string[];
+  /** Languages the tracers report (Datadog `language`, OpenTelemetry `telemetry.sdk.language`), sorted. */
+  readonly languages: readonly string[];
+  /** Services this one was seen calling (client spans' `peer.service`, children in another service), sorted. */
+  readonly calls: readonly string[];
   readonly multipleTracers: boolean;
   readonly doubleInstrumentedSpans: number;
   readonly tagCoverage: Readonly<Record<string, CoverageReport>>;
@@ -117,6 +121,8 @@ export function buildReport(a: Analysis): CollectReport {
       unexpectedRoots: internal ? roots : 0,
       unpairedCalls: Object.fromEntries([...unpaired.entries()].sort(([x], [y]) => (x < y ? -1 : 1))),
       tracers,
+      languages: [...acc.languages].sort(),
+      calls: [...acc.callees].sort(),
       multipleTracers: tracers.length > 1,
       doubleInstrumentedSpans: double,
       tagCoverage: coverageReport(acc.coverage),
