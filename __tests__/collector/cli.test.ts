@@ -157,6 +157,22 @@ describe('collect --input (bundled examples, bundled policy)', () => {
     }
   });
 
+  it('reads OTLP JSON lines, one TracesData per line (the OTLP file exporter), as the same OTLP JSON', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collect-jsonl-'));
+    try {
+      const otlp = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/spans/otlp/traces.json'), 'utf8'));
+      const lines = otlp.resourceSpans.map((rs: unknown) => JSON.stringify({ resourceSpans: [rs] }));
+      expect(lines.length).toBeGreaterThan(1);
+      fs.writeFileSync(path.join(dir, 'traces.jsonl'), `${lines.join('\n')}\n`);
+      const a = await run(['--input', path.join(dir, 'traces.jsonl'), '--format', 'json']);
+      const b = await run(['--input', 'examples/spans/otlp/traces.json', '--format', 'json']);
+      expect(a.code).toBe(0);
+      expect(a.stdout).toBe(b.stdout);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives the same bytes whatever order the files are named in, and writes --out atomically', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collect-cli-'));
     try {
