@@ -228,8 +228,11 @@ export class Collector {
       span(s: Span): void {
         const process = processIdentity(s);
         if (process !== undefined) s.process = process;
-        const language = tracerLanguage(s);
-        if (language !== undefined) s.language = language;
+        // Datadog tracers tag the language where they tag the process (chunk roots): one lookup per chunk, not per span.
+        if (process !== undefined || s.tracer !== 'datadog') {
+          const language = tracerLanguage(s);
+          if (language !== undefined) s.language = language;
+        }
         let attributes: Record<string, unknown> | undefined;
         for (let i = 0; i < attributeKeys.length; i++) {
           const v = attributeLookups[i](s.attributes);
