@@ -15,7 +15,7 @@ describe('orphan spans', () => {
     );
     expect(r.services.a).toMatchObject({ spans: 3, orphanSpans: 1, orphanRate: 0.333333, rootSpans: 1 });
     expect(r.services.a.examples.orphanSpans).toEqual(['1']);
-    expect(r.totals).toEqual({ spans: 3, traces: 1, excludedSpans: 0, malformedSpans: 0 });
+    expect(r.totals).toEqual({ spans: 3, traces: 1, excludedSpans: 0, excludedByReason: {}, malformedSpans: 0 });
   });
 
   it('keeps ids above 2^53 exact: parent 9007199254740993 is not span 9007199254740992', () => {
@@ -52,7 +52,13 @@ describe('orphan spans', () => {
       opts,
     );
     expect(r.services.a).toMatchObject({ spans: 1, orphanSpans: 0, orphanRate: 0 });
-    expect(r.totals).toEqual({ spans: 4, traces: 4, excludedSpans: 3, malformedSpans: 0 });
+    expect(r.totals).toEqual({
+      spans: 4,
+      traces: 4,
+      excludedSpans: 3,
+      excludedByReason: { error: 1, rare: 1, single_span: 1 },
+      malformedSpans: 0,
+    });
   });
 
   it('assembles a trace whose spans arrive in separate chunks and out of order (no false orphans)', () => {

@@ -50,8 +50,15 @@ describe('collect --input (bundled examples, bundled policy)', () => {
     expect(r.code).toBe(0);
     golden('examples.json', r.stdout);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['window', 'totals', 'services', 'findings']);
-    expect(report.totals).toEqual({ spans: 3824, traces: 472, excludedSpans: 12, malformedSpans: 2 });
+    expect(Object.keys(report)).toEqual(['window', 'env', 'totals', 'incompletePages', 'services', 'findings']);
+    expect(report.env).toEqual({ watched: ['prod'], seen: { prod: 3800 }, skipped: {} });
+    expect(report.totals).toEqual({
+      spans: 3824,
+      traces: 472,
+      excludedSpans: 12,
+      excludedByReason: { error: 3, single_span: 9 },
+      malformedSpans: 2,
+    });
     expect(report.services['legacy-batch']).toBeUndefined(); // disabled in the policy
     expect(report.services['checkout-api'].unpairedCalls).toEqual({ 'payments-api': 39 });
     expect(report.services['user-profile'].unexpectedRoots).toBe(33);
@@ -243,7 +250,7 @@ describe('collect --fail-on (a CI gate)', () => {
       expect([orphan.code, orphan.stderr]).toEqual([0, '']);
       expect(orphan.stdout).toContain('- **info** orphan spans: 50.0% (1 of 2 checked spans) in version 1.0');
       // The same spans with a policy whose minSpans fits a CI run: the gate fails.
-      fs.writeFileSync(path.join(dir, 'ci.yaml'), 'catalog: cat\ndefaults: { minSpans: 2 }\n');
+      fs.writeFileSync(path.join(dir, 'ci.yaml'), 'catalog: cat\nenvs: [ci]\ndefaults: { minSpans: 2 }\n');
       fs.mkdirSync(path.join(dir, 'cat'));
       fs.writeFileSync(
         path.join(dir, 'cat', 'web.yaml'),

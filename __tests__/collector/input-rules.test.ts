@@ -71,7 +71,9 @@ describe('collect: bad and empty span input', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       window: { from: null, to: null },
-      totals: { spans: 0, traces: 0, excludedSpans: 0, malformedSpans: 0 },
+      env: { watched: [], seen: {}, skipped: {} },
+      totals: { spans: 0, traces: 0, excludedSpans: 0, excludedByReason: {}, malformedSpans: 0 },
+      incompletePages: [],
       services: {},
       findings: [],
     });

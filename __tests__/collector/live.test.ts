@@ -122,6 +122,43 @@ describe('collect --live against the fake Datadog API', () => {
     );
   });
 
+  it('asks a page Datadog marked partial (meta.status "timeout") again, and analyses only the whole answer', async () => {
+    spans.partial = { page: 2, times: 1, status: 'timeout' };
+    const io = params().io as ReturnType<typeof memoryIo>;
+    const a = await runLive(params({ io }));
+    expect(searches().length).toBe(Math.ceil(spans.spans.length / 1000) + 1);
+    expect(buildReport(a!)).toEqual(offline(now - 45 * MIN, now - WINDOW_MARGIN_MS));
+    expect(io.stderr).not.toContain('partial');
+    // Every span once: the half page was dropped, the whole one read.
+    expect(io.stderr).toContain(`pulled ${spans.spans.length} spans in 3 pages (4 requests, 1 retried)`);
+  });
+
+  it('cuts the window before a page that stays partial, as for the budget, and continues there next run', async () => {
+    spans.partial = { page: 2, times: 3, status: 'timeout' };
+    const state = path.join(dir, 'state.json');
+    const io = params().io as ReturnType<typeof memoryIo>;
+    const a = await runLive(params({ io, statePath: state, stateShown: 'state.json' }));
+    expect(searches().length).toBe(4); // page 1, then page 2 three times
+    const end = Date.parse(readState(state, 'state.json').lastWindowEnd!);
+    expect(end).toBeLessThan(now - WINDOW_MARGIN_MS);
+    expect(io.stderr).toContain(
+      `POST /api/v2/spans/events/search (page 2): Datadog answered meta.status "timeout" 3 times: this run covers ${new Date(now - 45 * MIN).toISOString()} → ${new Date(end).toISOString()} (pulled whole); the next run continues from there\n`,
+    );
+    // Exactly what an analysis of the whole data says for the part kept: no missing span became an orphan.
+    expect(buildReport(a!)).toEqual(offline(now - 45 * MIN, end));
+  });
+
+  it('analyses nothing when the first page stays partial (meta.warnings), and says why in one line (exit 1)', async () => {
+    const warning = { code: 'unknown_index', title: 'One or several indexes are missing or invalid', detail: 'x' };
+    spans.partial = { page: 1, times: 3, warnings: [warning] };
+    const err = await runLive(params()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(1);
+    expect((err as Error).message).toBe(
+      `POST /api/v2/spans/events/search (page 1): Datadog answered warning "unknown_index: One or several indexes are missing or invalid: x" 3 times: the results may be partial, and no complete part of the window ${new Date(now - 45 * MIN).toISOString()} → ${new Date(now - WINDOW_MARGIN_MS).toISOString()} came before it; nothing is analysed (a partial pull would turn missing spans into orphans). Try a shorter window (--from) or later`,
+    );
+  });
+
   it('submits count metrics once per window; a rerun submits nothing', async () => {
     const state = path.join(dir, 'state.json');
     await runLive(params({ submit: true, statePath: state, stateShown: 'state.json' }));

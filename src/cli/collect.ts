@@ -14,7 +14,8 @@ import { collectFiles } from '../collector/files';
 import { reaches } from '../collector/findings';
 import { renderMarkdown } from '../collector/markdown';
 import { defaultOptions, optionsFromPolicy } from '../collector/options';
-import { buildReport, malformedSummary } from '../collector/report';
+import { WHOLE_TRACE_RETENTION } from '../collector/model';
+import { buildReport, inputWarnings, malformedSummary } from '../collector/report';
 import { DEFAULT_LISTEN, DEFAULT_MAX_REQUESTS, DEFAULT_MAX_TRACES } from '../collector/limits';
 import { parseDuration, parseWindow } from '../collector/time';
 import { isSite, SITES } from '../datadog/site';
@@ -41,6 +42,7 @@ interface CollectFlags {
   state?: string;
   maxRequests: string;
   examples: string;
+  wholeTracesRetainedBy?: string;
   failOn?: string;
 }
 
@@ -94,6 +96,10 @@ export function collectCommand(program: Command, ctx: CliContext): void {
     )
     .option('--examples <n>', 'example trace ids kept per finding', '3')
     .option(
+      '--whole-traces-retained-by <values>',
+      `retained_by values whose spans come with their whole trace, comma-separated, or * for all (default ${WHOLE_TRACE_RETENTION.join(',')}); other spans are counted apart, never called orphans`,
+    )
+    .option(
       '--fail-on <severity>',
       'exit 1 (after writing the report) when a finding is at least this severe: warning or critical (a CI gate)',
     )
@@ -129,7 +135,8 @@ export function collectCommand(program: Command, ctx: CliContext): void {
           `${flags.site ? '--site' : 'DD_SITE'}: ${JSON.stringify(siteFlag)} is not a Datadog site (known: ${SITES.join(', ')})`,
         );
       const { options, envs } = loadOptions(flags, cmd, ctx, siteFlag);
-      const analyzeOptions: AnalyzeOptions = { ...options, maxExamples };
+      const wholeTraceRetention = retentionList(flags.wholeTracesRetainedBy);
+      const analyzeOptions: AnalyzeOptions = { ...options, maxExamples, envs, wholeTraceRetention };
 
       let analysis: Analysis;
       if (flags.serve) {
@@ -172,6 +179,7 @@ export function collectCommand(program: Command, ctx: CliContext): void {
 
       const summary = malformedSummary(analysis);
       if (summary) ctx.io.err(summary);
+      for (const line of inputWarnings(analysis)) ctx.io.err(line);
       const report = buildReport(analysis);
       const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report, analyzeOptions);
       if (flags.out) writeReport(path.resolve(ctx.io.cwd, flags.out), text);
@@ -244,6 +252,18 @@ function describeFiles(files: readonly string[]): string {
   const shown = files.slice(0, 5).map((f) => f.split(path.sep).join('/'));
   const more = files.length > shown.length ? `, and ${files.length - shown.length} more` : '';
   return `${files.length === 1 ? 'the input file' : `the ${files.length} input files`} (${shown.join(', ')}${more})`;
+}
+
+/** `--whole-traces-retained-by a,b` → ['a', 'b']; `*` trusts every span; absent → the default. */
+function retentionList(value: string | undefined): readonly string[] {
+  if (value === undefined) return WHOLE_TRACE_RETENTION;
+  const list = value.split(',').map((v) => v.trim());
+  const bad = list.find((v) => !/^(\*|[a-z][a-z0-9_]*)$/.test(v));
+  if (bad !== undefined)
+    throw new UserError(
+      `--whole-traces-retained-by: ${JSON.stringify(bad)} is not a retained_by value (e.g. flat_sampled, diversity_sampling, retention_filter, or *)`,
+    );
+  return [...new Set(list)];
 }
 
 function positiveInt(option: string, value: string): number {

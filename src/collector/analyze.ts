@@ -14,7 +14,7 @@ import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
 import { compileAttributePath } from './attr-path';
 import { isEntrySpan, processIdentity, tracerLanguage } from './entry';
 import { compileSpanQuery, SpanMatcher } from './match';
-import { Span, SpanSink, TracerFamily } from './model';
+import { INCOMPLETE_PAGE, RETAINED_BY_PREFIX, Span, SpanSink, TracerFamily, WHOLE_TRACE_RETENTION } from './model';
 import { compareIds } from './readers/ids';
 import { buildReport, CollectReport } from './report';
 
@@ -59,10 +59,22 @@ export interface AnalyzeOptions {
   readonly window?: { readonly from: number; readonly to: number };
   /** `collect --serve`: spans arrive as a stream (see TraceAssembler); counts are taken with `cut()`. */
   readonly streaming?: boolean;
+  /**
+   * The policy's envs: spans of other envs (or none) are counted apart, as the monitors, which filter on `env:`, never
+   * see them. Empty or absent: every env.
+   */
+  readonly envs?: readonly string[];
+  /**
+   * `retained_by` values whose spans come with their whole trace (default WHOLE_TRACE_RETENTION; `*` trusts all).
+   * Spans retained otherwise are excluded (`retained_by:<value>`) and never judged as orphans.
+   */
+  readonly wholeTraceRetention?: readonly string[];
 }
 
 export const DEFAULT_MAX_EXAMPLES = 3;
 export const NO_VERSION = '(none)';
+/** The env key of spans without one (AnalysisTotals.otherEnvSpans). */
+export const NO_ENV = '(none)';
 
 /** Keeps the k smallest distinct ids (by length, then text), so examples do not depend on input order. */
 export class Examples {
@@ -149,6 +161,10 @@ export interface AnalysisTotals {
   spans: number;
   traces: number;
   excludedSpans: number;
+  /** Why spans were excluded (`error`, `retained_by:diversity_sampling`, `incomplete_page`…) → spans. */
+  excludedByReason: Record<string, number>;
+  /** Spans of envs outside AnalyzeOptions.envs, by env (`(none)` for no env): not counted anywhere else. */
+  otherEnvSpans: Record<string, number>;
   malformedSpans: number;
   /** Spans/traces outside the live window (counted by the neighbouring window). */
   outsideWindowTraces: number;
@@ -167,6 +183,8 @@ export interface Analysis {
   readonly totals: AnalysisTotals;
   readonly malformedReasons: ReadonlyMap<string, number>;
   readonly firstMalformed: string | undefined;
+  /** Input pages Datadog marked partial (their traces are excluded as INCOMPLETE_PAGE), in input order. */
+  readonly incompletePages: readonly { readonly origin: string; readonly reason: string }[];
 }
 
 const queryCache = new Map<string, { query: SpanQuery; match: SpanMatcher }>();
@@ -201,6 +219,8 @@ export class Collector {
   private malformedBefore = new Map<string, number>();
 
   private window: AnalyzeOptions['window'];
+  private readonly envs: ReadonlySet<string> | undefined;
+  private readonly incompletePages: { origin: string; reason: string }[] = [];
 
   constructor(private readonly options: AnalyzeOptions) {
     this.window = options.window;
@@ -224,8 +244,13 @@ export class Collector {
     // Spans wait in memory until their trace is complete: keep only the attributes and tags the rules read, so a
     // span in flight costs a few hundred bytes instead of its whole parsed JSON (and the rest dies young).
     const assembler = this.assembler;
+    const retention = options.wholeTraceRetention ?? WHOLE_TRACE_RETENTION;
+    const trustAll = retention.includes('*');
+    const incompletePages = this.incompletePages;
     this.sink = {
       span(s: Span): void {
+        if (s.retainedBy !== undefined && s.excludedBy === undefined && !trustAll && !retention.includes(s.retainedBy))
+          (s as { excludedBy?: string }).excludedBy = RETAINED_BY_PREFIX + s.retainedBy;
         const process = processIdentity(s);
         if (process !== undefined) s.process = process;
         // Datadog tracers tag the language where they tag the process (chunk roots): one lookup per chunk, not per span.
@@ -248,7 +273,9 @@ export class Collector {
         assembler.span(s);
       },
       malformed: (reason: string, origin: string) => assembler.malformed(reason, origin),
+      incomplete: (reason: string, origin: string) => void incompletePages.push({ origin, reason }),
     };
+    this.envs = options.envs?.length ? new Set(options.envs) : undefined;
   }
 
   /** Live mode: shorten the window (request budget spent); traces starting later are left to the next window. */
@@ -317,6 +344,7 @@ export class Collector {
     this.malformedBefore = new Map(a.malformedReasons);
     this.services = new Map();
     this.totals = emptyTotals();
+    this.incompletePages.length = 0;
     return {
       ...a,
       knownServices: new Set(a.knownServices),
@@ -354,6 +382,7 @@ export class Collector {
       totals: this.totals,
       malformedReasons: new Map(st.malformedReasons),
       firstMalformed: st.firstMalformed,
+      incompletePages: [...this.incompletePages],
     };
   }
 
@@ -437,6 +466,9 @@ export class Collector {
     }
     this.totals.traces++;
     this.totals.spans += spans.length;
+    // A trace with a span from a page Datadog marked partial may miss others: none of it is judged.
+    let incomplete = false;
+    for (let i = 0; i < spans.length && !incomplete; i++) incomplete = spans[i].excludedBy === INCOMPLETE_PAGE;
     if (minStart < this.totals.firstSpanMs) this.totals.firstSpanMs = minStart;
 
     // Children of each span (for unpaired calls); top-level flags.
@@ -466,11 +498,19 @@ export class Collector {
     let g: GroupCounts | undefined;
     for (let i = 0; i < spans.length; i++) {
       const s = spans[i];
+      // Still a parent of the spans below it (byId), but counted only as a span of another env.
+      if (this.envs !== undefined && (s.env === undefined || !this.envs.has(s.env))) {
+        const env = s.env ?? NO_ENV;
+        this.totals.otherEnvSpans[env] = (this.totals.otherEnvSpans[env] ?? 0) + 1;
+        continue;
+      }
       if (s.service !== accName) acc = this.account((accName = s.service));
       if (!acc) continue;
-      if (s.excludedBy !== undefined) {
+      const excludedBy = incomplete ? INCOMPLETE_PAGE : s.excludedBy;
+      if (excludedBy !== undefined) {
         acc.excluded++;
         this.totals.excludedSpans++;
+        this.totals.excludedByReason[excludedBy] = (this.totals.excludedByReason[excludedBy] ?? 0) + 1;
         continue;
       }
       const version = s.version ?? NO_VERSION;
@@ -573,6 +613,8 @@ function emptyTotals(): AnalysisTotals {
     spans: 0,
     traces: 0,
     excludedSpans: 0,
+    excludedByReason: {},
+    otherEnvSpans: {},
     malformedSpans: 0,
     outsideWindowTraces: 0,
     firstSpanMs: Infinity,

@@ -14,7 +14,17 @@ import { Analysis, AnalyzeOptions, Collector } from './analyze';
 import { decideMarkers, markerLabel, versionsIn } from './deploy-markers';
 import { readJsonText } from './readers';
 import { buildSeries, splitPayloads } from './series';
-import { apiFailure, apiTarget, DatadogClient, datadogClient, isInvalidRequest, pullSpans } from './spans-api';
+import {
+  apiFailure,
+  apiTarget,
+  DatadogClient,
+  datadogClient,
+  isInvalidRequest,
+  LiveFailed,
+  PARTIAL_PAGE_RETRIES,
+  pullSpans,
+} from './spans-api';
+import { WHOLE_TRACE_RETENTION } from './model';
 import { CollectorState, emptyState, PendingSubmission, readState, writeState } from './state';
 
 /** v2 series intake: points may be at most 1 hour old. */
@@ -46,10 +56,15 @@ export interface LiveParams {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function spanSearchQuery(envs: readonly string[]): string {
-  const base = 'retained_by:flat_sampled';
-  if (envs.length === 0) return base;
-  return envs.length === 1 ? `${base} env:${envs[0]}` : `${base} (${envs.map((e) => `env:${e}`).join(' OR ')})`;
+/** `retained_by:flat_sampled env:prod`: the whole-trace retention (AnalyzeOptions.wholeTraceRetention) in the envs. */
+export function spanSearchQuery(envs: readonly string[], retention: readonly string[] = WHOLE_TRACE_RETENTION): string {
+  const any = (field: string, values: readonly string[]) =>
+    values.length === 1 ? `${field}:${values[0]}` : `(${values.map((v) => `${field}:${v}`).join(' OR ')})`;
+  const parts = [
+    ...(retention.includes('*') ? [] : [any('retained_by', retention)]),
+    ...(envs.length ? [any('env', envs)] : []),
+  ];
+  return parts.join(' ') || '*';
 }
 
 export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
@@ -111,21 +126,31 @@ export async function runLive(p: LiveParams): Promise<Analysis | undefined> {
     },
     malformed: (r: string, o: string) => sink.malformed(r, o),
   };
-  const query = spanSearchQuery(p.envs);
+  const query = spanSearchQuery(p.envs, p.options.wholeTraceRetention);
   const pull = await pullSpans(client, target, query, from - WINDOW_MARGIN_MS, to + WINDOW_MARGIN_MS, (page) => {
     spans += page.count;
     readJsonText(page.text, `Spans API page ${client.http.stats.requests}`, tracking);
     if (io.isTTY) io.err(`pulled ${spans} spans (${client.http.stats.requests}/${p.maxRequests} requests)`);
   });
   if (!pull.complete) {
-    // Budget spent: keep the part of the window whose traces arrived whole; the next run continues from there.
+    // Budget spent, or a page Datadog kept marking partial: keep the part of the window whose traces arrived whole;
+    // the next run continues from there.
     const cut = lastStart - WINDOW_MARGIN_MS;
+    const page = `POST /api/v2/spans/events/search (page ${pull.pages + 1})`;
     if (cut <= from)
-      throw new UserError(
-        `--max-requests ${p.maxRequests}: the request budget ran out before any complete part of the window ${iso(from)} → ${iso(to)}; raise it or collect more often`,
-      );
+      throw pull.partial !== undefined
+        ? new LiveFailed(
+            `${page}: Datadog answered ${pull.partial} ${PARTIAL_PAGE_RETRIES + 1} times: the results may be partial, and no complete part of the window ${iso(from)} → ${iso(to)} came before it; nothing is analysed (a partial pull would turn missing spans into orphans). Try a shorter window (--from) or later`,
+          )
+        : new UserError(
+            `--max-requests ${p.maxRequests}: the request budget ran out before any complete part of the window ${iso(from)} → ${iso(to)}; raise it or collect more often`,
+          );
     if (cut < to) {
-      io.err(`request budget spent: this run covers ${iso(from)} → ${iso(cut)}; the next run continues from there`);
+      io.err(
+        pull.partial !== undefined
+          ? `${page}: Datadog answered ${pull.partial} ${PARTIAL_PAGE_RETRIES + 1} times: this run covers ${iso(from)} → ${iso(cut)} (pulled whole); the next run continues from there`
+          : `request budget spent: this run covers ${iso(from)} → ${iso(cut)}; the next run continues from there`,
+      );
       to = cut;
       collector.setWindowEnd(to);
     }

@@ -7,6 +7,7 @@
 import { serviceUrl } from '../datadog/site';
 import type { AnalyzeOptions } from './analyze';
 import { Finding, FindingSeverity, pct, severityRank } from './findings';
+import { RETAINED_BY_PREFIX } from './model';
 import type { CollectReport } from './report';
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { critical: '🔴', warning: '🟠', info: '⚪' };
@@ -22,7 +23,7 @@ function rank(a: ServiceEntry['key'], b: ServiceEntry['key']): number {
   return b[0] - a[0] || b[1] - a[1] || b[2] - a[2];
 }
 
-function counts(findings: readonly Finding[]): [number, number, number] {
+function severityCounts(findings: readonly Finding[]): [number, number, number] {
   const c: [number, number, number] = [0, 0, 0];
   for (const f of findings) c[3 - severityRank(f.severity)]++;
   return c;
@@ -56,6 +57,43 @@ function findingLines(f: Finding): string[] {
   ];
 }
 
+const counts = (r: Readonly<Record<string, number>>): string =>
+  Object.entries(r)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+
+/** What the figures are about: the envs, and the spans counted apart (with why). */
+function inputLines(report: CollectReport): string[] {
+  const t = report.totals;
+  const e = report.env;
+  const seen = Object.keys(e.seen).join(', ') || 'none';
+  const skipped = Object.values(e.skipped).reduce((x, y) => x + y, 0);
+  const lines = [
+    `Env: ${e.watched.length ? `${e.watched.join(', ')} (the policy's envs)` : `every env (seen: ${seen})`}${
+      skipped ? `; ${skipped} spans of other envs skipped (${counts(e.skipped)})` : ''
+    }  `,
+    `Spans: ${t.spans} in ${t.traces} traces; ${t.excludedSpans} excluded (kept without their whole trace${
+      t.excludedSpans ? `: ${counts(t.excludedByReason)}` : ''
+    }); ${t.malformedSpans} malformed.`,
+  ];
+  const apart = Object.entries(t.excludedByReason)
+    .filter(([k]) => k.startsWith(RETAINED_BY_PREFIX))
+    .reduce((n, [, v]) => n + v, 0);
+  if (apart > 0)
+    lines.push(
+      '',
+      `> **${pct(apart / t.spans)} of the spans (${apart} of ${t.spans}) are not from whole traces** (retention other than ` +
+        `flat_sampled): they are never called orphans. Export spans with \`retained_by:flat_sampled\`, or pass ` +
+        `\`--whole-traces-retained-by\` when your retention keeps whole traces.`,
+    );
+  for (const p of report.incompletePages)
+    lines.push(
+      '',
+      `> **Incomplete input: ${p.source}** — ${p.reason}. Datadog may have left spans out of this page; its traces are excluded.`,
+    );
+  return lines;
+}
+
 export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): string {
   const site = options.site;
   const byService = new Map<string, Finding[]>();
@@ -74,7 +112,7 @@ export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): 
   for (const [name, findings] of byService) {
     const team = teamOf.get(name)!;
     const list = teams.get(team) ?? [];
-    list.push({ name, findings, key: counts(findings) });
+    list.push({ name, findings, key: severityCounts(findings) });
     teams.set(team, list);
   }
   for (const list of teams.values()) list.sort((a, b) => rank(a.key, b.key) || (a.name < b.name ? -1 : 1));
@@ -82,14 +120,12 @@ export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): 
     (a, b) => rank(teams.get(a)![0].key, teams.get(b)![0].key) || (a < b ? -1 : 1),
   );
 
-  const t = report.totals;
-  const all = counts(report.findings);
   const lines: string[] = ['# Trace health report', ''];
   lines.push(`Window: ${report.window.from ?? 'n/a'} → ${report.window.to ?? 'n/a'}  `);
+  lines.push(...inputLines(report));
+  const all = severityCounts(report.findings);
   lines.push(
-    `Spans: ${t.spans} in ${t.traces} traces; ${t.excludedSpans} excluded (kept without their trace); ${t.malformedSpans} malformed.  `,
-  );
-  lines.push(
+    '',
     `Findings: ${all[0]} critical, ${all[1]} warning, ${all[2]} info — severities are what the generated monitors would say (same thresholds and volume guard).`,
   );
   if (teamOrder.length === 0) lines.push('', 'No spans.');

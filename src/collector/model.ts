@@ -27,6 +27,11 @@ export interface Span extends SearchableSpan {
    * complete traces. Such spans are counted as excluded and never judged as orphans.
    */
   readonly excludedBy: string | undefined;
+  /**
+   * Datadog `retained_by` (which retention filter indexed the span), when the input says: only retention that keeps
+   * whole traces lets a missing parent mean an orphan (AnalyzeOptions.wholeTraceRetention).
+   */
+  readonly retainedBy?: string;
   /** Service-entry span; computed by the detectors (src/collector/entry.ts) when the span has no `_top_level`. */
   topLevel?: boolean;
   /**
@@ -45,7 +50,27 @@ export type SpanOrigin = string;
 export interface SpanSink {
   span(span: Span): void;
   malformed(reason: string, origin: SpanOrigin): void;
+  /** A page of the input that Datadog marked partial (its spans arrive with `excludedBy: INCOMPLETE_PAGE`). */
+  incomplete?(reason: string, origin: SpanOrigin): void;
 }
 
 /** `ingestion_reason` values whose spans were kept without (the rest of) their trace. */
 export const EXCLUDED_INGESTION_REASONS: ReadonlySet<string> = new Set(['error', 'rare', 'single_span']);
+
+/**
+ * `retained_by` values whose spans arrive with their whole trace, unless the user says otherwise: the 1 % flat sample
+ * is decided per trace_id, "all spans belonging to the same trace share the same sampling decision"
+ * (docs.datadoghq.com/tracing/guide/trace_queries_dataset). Diversity sampling keeps latency outliers per resource,
+ * a biased sample whose traces are whole only where Trace Queries is on; a page of them (the API clients'
+ * recordings) is not whole traces.
+ */
+export const WHOLE_TRACE_RETENTION: readonly string[] = ['flat_sampled'];
+
+/** `excludedBy` of spans whose retention does not keep whole traces: `retained_by:<value>`. */
+export const RETAINED_BY_PREFIX = 'retained_by:';
+
+/**
+ * `excludedBy` of spans from a Spans API page Datadog marked partial (`meta.status: "timeout"`, or `meta.warnings`):
+ * the traces they belong to may miss spans, so all their spans are counted apart.
+ */
+export const INCOMPLETE_PAGE = 'incomplete_page';

@@ -134,9 +134,26 @@ export const FindingSchema = Type.Object(
 export const ReportSchema = Type.Object(
   {
     window: Type.Object({ from: NullableString, to: NullableString }, { additionalProperties: false }),
-    totals: Type.Object(
-      { spans: Count, traces: Count, excludedSpans: Count, malformedSpans: Count },
+    env: Type.Object(
+      {
+        watched: Type.Array(Type.String(), { description: "the policy's envs; empty: every env" }),
+        seen: Type.Record(Type.String(), Count, { description: 'env → spans checked' }),
+        skipped: Type.Record(Type.String(), Count, { description: 'env → spans of envs outside watched' }),
+      },
       { additionalProperties: false },
+    ),
+    totals: Type.Object(
+      {
+        spans: Count,
+        traces: Count,
+        excludedSpans: Count,
+        excludedByReason: Type.Record(Type.String(), Count),
+        malformedSpans: Count,
+      },
+      { additionalProperties: false },
+    ),
+    incompletePages: Type.Array(
+      Type.Object({ source: Type.String(), reason: Type.String() }, { additionalProperties: false }),
     ),
     services: Type.Record(Type.String(), ServiceReportSchema),
     findings: Type.Array(FindingSchema, { description: 'worst first (severity, then service, kind, env, version)' }),

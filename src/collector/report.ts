@@ -2,8 +2,9 @@
  * The JSON report: a stable contract (docs/collector-report.md). Keys are sorted and ratios rounded so the same
  * input gives the same bytes.
  */
-import type { Analysis, Coverage, Examples } from './analyze';
+import { Analysis, Coverage, Examples, NO_ENV } from './analyze';
 import { buildFindings, Finding } from './findings';
+import { RETAINED_BY_PREFIX } from './model';
 
 export interface CoverageReport {
   readonly covered: number;
@@ -51,12 +52,25 @@ export interface ServiceReport {
 
 export interface CollectReport {
   readonly window: { readonly from: string | null; readonly to: string | null };
+  /** Which envs the figures are about. */
+  readonly env: {
+    /** The policy's envs the input was restricted to; empty: every env (no policy file). */
+    readonly watched: readonly string[];
+    /** Env → spans checked (`(none)`: spans without env). */
+    readonly seen: Readonly<Record<string, number>>;
+    /** Env → spans of envs outside `watched`, not counted anywhere else in the report. */
+    readonly skipped: Readonly<Record<string, number>>;
+  };
   readonly totals: {
     readonly spans: number;
     readonly traces: number;
     readonly excludedSpans: number;
+    /** Why spans were excluded → spans (`retained_by:<value>`, `incomplete_page`, `error`, `rare`, `single_span`). */
+    readonly excludedByReason: Readonly<Record<string, number>>;
     readonly malformedSpans: number;
   };
+  /** Input pages Datadog marked partial (meta.status "timeout" or meta.warnings): their traces are excluded. */
+  readonly incompletePages: readonly { readonly source: string; readonly reason: string }[];
   readonly services: Readonly<Record<string, ServiceReport>>;
   /** What to act on, worst first: one model for this report, the Markdown and `--fail-on` (src/collector/findings.ts). */
   readonly findings: readonly Finding[];
@@ -88,6 +102,12 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function buildReport(a: Analysis): CollectReport {
   const services: Record<string, ServiceReport> = {};
+  const seenEnvs = new Map<string, number>();
+  for (const acc of a.services.values())
+    for (const g of acc.groups.values()) {
+      const env = g.env ?? NO_ENV;
+      if (g.spans > 0) seenEnvs.set(env, (seenEnvs.get(env) ?? 0) + g.spans);
+    }
   for (const name of [...a.services.keys()].sort()) {
     const acc = a.services.get(name)!;
     let spans = 0;
@@ -151,7 +171,19 @@ export function buildReport(a: Analysis): CollectReport {
       : t.traces > 0
         ? { from: iso(t.firstSpanMs), to: iso(t.lastSpanMs) }
         : { from: null, to: null },
-    totals: { spans: t.spans, traces: t.traces, excludedSpans: t.excludedSpans, malformedSpans: t.malformedSpans },
+    env: {
+      watched: [...(a.options.envs ?? [])],
+      seen: sortedRecord(seenEnvs, (n) => n),
+      skipped: sortedRecord(new Map(Object.entries(t.otherEnvSpans)), (n) => n),
+    },
+    totals: {
+      spans: t.spans,
+      traces: t.traces,
+      excludedSpans: t.excludedSpans,
+      excludedByReason: sortedRecord(new Map(Object.entries(t.excludedByReason)), (n) => n),
+      malformedSpans: t.malformedSpans,
+    },
+    incompletePages: a.incompletePages.map((p) => ({ source: p.origin, reason: p.reason })),
     services,
     findings: buildFindings(a),
   };
@@ -166,4 +198,31 @@ export function malformedSummary(a: Analysis): string | undefined {
     .join(', ');
   const n = a.totals.malformedSpans;
   return `${n} malformed span${n === 1 ? '' : 's'} skipped (${reasons}); first at ${a.firstMalformed}`;
+}
+
+/**
+ * Lines (stderr) about input that is not what the figures assume: spans not from whole traces, and pages Datadog
+ * marked partial. Empty when the input is whole traces.
+ */
+export function inputWarnings(a: Analysis): string[] {
+  const out: string[] = [];
+  const t = a.totals;
+  const retained = Object.entries(t.excludedByReason)
+    .filter(([k]) => k.startsWith(RETAINED_BY_PREFIX))
+    .sort(([x], [y]) => (x < y ? -1 : 1));
+  const apart = retained.reduce((n, [, v]) => n + v, 0);
+  if (apart > 0)
+    out.push(
+      `${apart} of ${t.spans} spans are not from whole traces (${retained.map(([k, n]) => `${k} ${n}`).join(', ')}): ` +
+        'counted apart, never called orphans; export retained_by:flat_sampled spans, or pass --whole-traces-retained-by ' +
+        'VALUES if your retention keeps whole traces',
+    );
+  const skipped = Object.entries(t.otherEnvSpans).sort(([x], [y]) => (x < y ? -1 : 1));
+  if (skipped.length)
+    out.push(
+      `${skipped.reduce((n, [, v]) => n + v, 0)} spans of envs other than the policy's (${(a.options.envs ?? []).join(', ')}) skipped: ${skipped.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    );
+  for (const p of a.incompletePages)
+    out.push(`${p.origin}: Datadog marked this page partial (${p.reason}); its traces are counted apart`);
+  return out;
 }

@@ -20,6 +20,7 @@ import { MetricsApi, SpansApi } from '@datadog/datadog-api-client/dist/packages/
 import { describeNetworkError } from '../datadog/network-error';
 import { apiUrl } from '../datadog/site';
 import { UserError } from '../errors';
+import { pageIncompleteReason } from './readers/datadog';
 
 export { DEFAULT_MAX_REQUESTS } from './limits';
 export const PAGE_LIMIT = 1000;
@@ -171,14 +172,21 @@ export interface SpanPage {
 }
 
 export interface PullResult {
-  /** False when the budget ran out before the last page. */
+  /** False when the budget ran out, or a page stayed partial, before the last page. */
   readonly complete: boolean;
   readonly pages: number;
+  /** Why the pull stopped at a page Datadog kept marking partial (pageIncompleteReason), when it did. */
+  readonly partial?: string;
 }
+
+/** A page Datadog marks partial is asked again this many times before the pull stops there. */
+export const PARTIAL_PAGE_RETRIES = 2;
 
 /**
  * Page through `query` in [fromMs, toMs), oldest first, handing each raw page to `onPage`. Stops early (complete:
- * false) when the request budget is spent.
+ * false) when the request budget is spent, or when a page is still partial (`meta.status: "timeout"` or
+ * `meta.warnings`) after PARTIAL_PAGE_RETRIES more asks: a partial page is never handed on, so what was pulled
+ * before it is whole and the caller cuts the window there, as for the budget.
  */
 export async function pullSpans(
   client: DatadogClient,
@@ -190,6 +198,7 @@ export async function pullSpans(
 ): Promise<PullResult> {
   let cursor: string | undefined;
   let pages = 0;
+  let partialTries = 0;
   for (;;) {
     let res;
     try {
@@ -209,6 +218,15 @@ export async function pullSpans(
       if (client.http.stopped === 'budget') return { complete: false, pages };
       throw apiFailure(`POST /api/v2/spans/events/search (page ${pages + 1})`, e, client, target);
     }
+    const partial = pageIncompleteReason(res.meta);
+    if (partial !== undefined) {
+      if (partialTries++ < PARTIAL_PAGE_RETRIES) {
+        client.http.stats.retries++;
+        continue;
+      }
+      return { complete: false, pages, partial };
+    }
+    partialTries = 0;
     pages++;
     onPage({ text: client.http.lastText ?? '{"data":[]}', count: res.data?.length ?? 0 });
     const next = res.meta?.page?.after;

@@ -24,6 +24,16 @@ export interface SpansStore {
   keys?: DatadogKeys;
   /** Page size cap (Datadog: 1,000). */
   maxLimit?: number;
+  /**
+   * Answer page `page` (1-based) partially `times` times: half its spans, with `meta.status` and `meta.warnings` as
+   * given (Datadog: status "timeout", or warnings, "partial results might be returned").
+   */
+  partial?: {
+    page: number;
+    times: number;
+    status?: 'timeout';
+    warnings?: { code: string; title: string; detail: string }[];
+  };
 }
 
 export function spansStore(spans: SpansStore['spans'] = []): SpansStore {
@@ -56,11 +66,23 @@ function list(
     });
   const limit = Math.min(q.limit ?? 10, store.maxLimit ?? 1000);
   const offset = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString()) : 0;
-  const data = matching.slice(offset, offset + limit).map((s) => ({ type: 'spans', id: s.id, ...s }));
+  let data = matching.slice(offset, offset + limit).map((s) => ({ type: 'spans', id: s.id, ...s }));
   const next = offset + limit < matching.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+  const p = store.partial;
+  const partial = p !== undefined && p.times > 0 && Math.floor(offset / limit) + 1 === p.page;
+  if (partial) {
+    p.times--;
+    data = data.filter((_, i) => i % 2 === 0);
+  }
   return {
     data,
-    meta: { elapsed: 1, page: next ? { after: next } : {}, request_id: 'fake', status: 'done' },
+    meta: {
+      elapsed: 1,
+      page: next ? { after: next } : {},
+      request_id: 'fake',
+      status: partial ? (p.status ?? 'done') : 'done',
+      ...(partial && p.warnings ? { warnings: p.warnings } : {}),
+    },
     links: next ? { next: `/api/v2/spans/events?page[cursor]=${next}` } : {},
   };
 }

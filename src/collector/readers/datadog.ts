@@ -133,6 +133,7 @@ const lastInterned: (string | undefined)[] = [
   undefined,
   undefined,
   undefined,
+  undefined,
 ];
 function internField(field: number, v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
@@ -209,6 +210,7 @@ export function mapDatadogSpan(a: unknown): Span | string {
     tracer,
     start,
     excludedBy,
+    retainedBy: internField(7, str(a.retained_by)),
   };
 }
 
@@ -219,10 +221,35 @@ export function spanAttributesOf(item: unknown): unknown {
   return item;
 }
 
+/**
+ * Why Datadog says a Spans API page may be partial, or undefined for a whole page. `meta.status` is `done` or
+ * `timeout`, and "partial results might be returned if warnings are present in the response"
+ * (datadog-api-client SpansListResponseMetadata / SpansAggregateResponseStatus).
+ */
+export function pageIncompleteReason(meta: unknown): string | undefined {
+  if (!isObj(meta)) return undefined;
+  const parts: string[] = [];
+  if (meta.status === 'timeout') parts.push('meta.status "timeout"');
+  if (Array.isArray(meta.warnings))
+    for (const w of meta.warnings) {
+      if (!isObj(w)) continue;
+      const text = [str(w.code), str(w.title), str(w.detail)].filter((x) => x !== undefined).join(': ');
+      parts.push(`warning ${JSON.stringify(text || 'unnamed')}`);
+    }
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 /** Feed every span of a parsed page / array to the sink. Throws UnsafeNumericId (before emitting anything). */
-export function emitDatadogItems(items: readonly unknown[], origin: (i: number) => string, sink: SpanSink): void {
+export function emitDatadogItems(
+  items: readonly unknown[],
+  origin: (i: number) => string,
+  sink: SpanSink,
+  excludedBy?: string,
+): void {
   // Map everything first: if one id needs the source digits, the caller re-reads the whole text and nothing has
   // been emitted twice.
   const mapped = items.map((item) => mapDatadogSpan(spanAttributesOf(item)));
-  mapped.forEach((m, i) => (typeof m === 'string' ? sink.malformed(m, origin(i)) : sink.span(m)));
+  mapped.forEach((m, i) =>
+    typeof m === 'string' ? sink.malformed(m, origin(i)) : sink.span(excludedBy ? { ...m, excludedBy } : m),
+  );
 }

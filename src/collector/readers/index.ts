@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors';
-import { SpanSink } from '../model';
-import { emitDatadogItems, mapDatadogSpan, spanAttributesOf } from './datadog';
+import { INCOMPLETE_PAGE, SpanSink } from '../model';
+import { emitDatadogItems, mapDatadogSpan, pageIncompleteReason, spanAttributesOf } from './datadog';
 import { quoteNumericIds, UnsafeNumericId } from './ids';
 import { emitOtlpDocument, isOtlpDocument } from './otlp';
 
@@ -77,8 +77,17 @@ export function readJsonText(text: string, file: string, sink: SpanSink): void {
 function emitJsonDocument(doc: unknown, file: string, sink: SpanSink): void {
   if (isOtlpDocument(doc)) return emitOtlpDocument(doc, file, sink);
   if (Array.isArray(doc)) return emitDatadogItems(doc, (i) => `${file}: [${i}]`, sink);
-  if (doc !== null && typeof doc === 'object' && Array.isArray((doc as { data?: unknown }).data))
-    return emitDatadogItems((doc as { data: unknown[] }).data, (i) => `${file}: data[${i}]`, sink);
+  if (doc !== null && typeof doc === 'object' && Array.isArray((doc as { data?: unknown }).data)) {
+    const page = doc as { data: unknown[]; meta?: unknown };
+    const partial = pageIncompleteReason(page.meta);
+    if (partial !== undefined) sink.incomplete?.(partial, file);
+    return emitDatadogItems(
+      page.data,
+      (i) => `${file}: data[${i}]`,
+      sink,
+      partial === undefined ? undefined : INCOMPLETE_PAGE,
+    );
+  }
   throw new UserError(
     `${file}: not a span export (expected a Datadog spans page {"data":[…]}, an array of spans, or OTLP JSON {"resourceSpans":[…]}; NDJSON files must end in .ndjson or .jsonl)`,
   );
