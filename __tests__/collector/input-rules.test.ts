@@ -75,6 +75,7 @@ describe('collect: bad and empty span input', () => {
       totals: { spans: 0, traces: 0, excludedSpans: 0, excludedByReason: {}, malformedSpans: 0 },
       incompletePages: [],
       services: {},
+      findings: [],
     });
     expect(r.stderr).toBe(
       'note: no spans in the 3 input files (in/a.json, in/b.ndjson, in/c.json); the report is empty (window ' +

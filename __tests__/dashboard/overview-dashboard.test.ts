@@ -11,7 +11,9 @@ import {
   orphanRateQuery,
   tagCoverageQuery,
   tagsFilter,
+  uncatalogedServicesQuery,
   unexpectedRootsQuery,
+  unseenServicesQuery,
 } from '../../src/datadog/queries';
 import { OVERVIEW_POLICIES, RULES } from './fixtures';
 import { VERSION_TAGGED_METRICS } from '../../src/datadog/metrics';
@@ -91,7 +93,7 @@ describe('overviewDashboardJson', () => {
   });
 
   it('ranks services by tag coverage, lowest first; a rule only some services have excludes the others', () => {
-    const tops = widgetsOfType(d, 'toplist').slice(1);
+    const tops = widgetsOfType(d, 'toplist').slice(1, -1);
     expect(tops.map((t) => t.title)).toEqual([
       'error.message coverage (status:error) by service',
       'usr.id coverage (@_top_level:1) by service',
@@ -113,7 +115,19 @@ describe('overviewDashboardJson', () => {
     ]);
   });
 
-  it('runs only queries from src/datadog/queries.ts, all filtered by $env', () => {
+  it('shows the catalog coverage the collector reports: services not in the catalog (by $env) and unseen ones', () => {
+    expect(widgetsOfType(d, 'query_value').map((w) => [w.title, metricQueries(w)])).toEqual([
+      ['Services sending spans, not in the catalog', ['sum:trace_health.services.uncataloged{$env}']],
+      ['Catalog services without spans in the sample', ['sum:trace_health.services.unseen{*}']],
+    ]);
+    const top = widgetsOfType(d, 'toplist').at(-1)!;
+    expect([top.title, metricQueries(top)]).toEqual([
+      'Services not in the catalog',
+      [uncatalogedServicesQuery('{$env}', ['service'])],
+    ]);
+  });
+
+  it('runs only queries from src/datadog/queries.ts, all filtered by $env (but unseen services, which have no env)', () => {
     const all = '{$env,!service:legacy-batch}';
     const by = ['service'];
     const expected = new Set([
@@ -124,6 +138,9 @@ describe('overviewDashboardJson', () => {
         tagCoverageQuery(RULES[1].scope, 'error.message', all, by),
         tagCoverageQuery(RULES[2].scope, 'version', all, by),
       ].flatMap((q) => [q.numerator, q.denominator]),
+      uncatalogedServicesQuery('{$env}'),
+      uncatalogedServicesQuery('{$env}', ['service']),
+      unseenServicesQuery(),
     ]);
     const actual = new Set(metricQueries(d));
     expect([...actual].sort()).toEqual([...expected].sort());
@@ -193,6 +210,11 @@ describe('overviewDashboardJson', () => {
       'Tag coverage, worst first / usr.id coverage (@_top_level:1) by service',
       'Tag coverage, worst first / version coverage (all spans) by service',
       'Tag coverage, worst first / Tag coverage by service',
+      'Catalog coverage',
+      'Catalog coverage / note: Services that send spans but have no catalog definition get no monitors, dashboard or SLO. The collector counts them (and the catalog services it saw no span of); `trace-health catalog suggest --from REPORT --out DIR` drafts their definitions.',
+      'Catalog coverage / Services sending spans, not in the catalog',
+      'Catalog coverage / Catalog services without spans in the sample',
+      'Catalog coverage / Services not in the catalog',
       'SLOs and monitors',
       'SLOs and monitors / Trace-health SLOs',
       'SLOs and monitors / Trace-health monitors',

@@ -11,6 +11,7 @@ import { loadCatalog } from '../catalog';
 import { writeFileAtomic } from '../catalog/snapshot-write';
 import { Analysis, AnalyzeOptions } from '../collector/analyze';
 import { collectFiles } from '../collector/files';
+import { reaches } from '../collector/findings';
 import { renderMarkdown } from '../collector/markdown';
 import { defaultOptions, optionsFromPolicy } from '../collector/options';
 import { WHOLE_TRACE_RETENTION } from '../collector/model';
@@ -42,6 +43,7 @@ interface CollectFlags {
   maxRequests: string;
   examples: string;
   wholeTracesRetainedBy?: string;
+  failOn?: string;
 }
 
 export function collectCommand(program: Command, ctx: CliContext): void {
@@ -97,6 +99,10 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       '--whole-traces-retained-by <values>',
       `retained_by values whose spans come with their whole trace, comma-separated, or * for all (default ${WHOLE_TRACE_RETENTION.join(',')}); other spans are counted apart, never called orphans`,
     )
+    .option(
+      '--fail-on <severity>',
+      'exit 1 (after writing the report) when a finding is at least this severe: warning or critical (a CI gate)',
+    )
     .action(async (flags: CollectFlags, cmd: Command) => {
       const format = flags.format;
       if (format !== 'md' && format !== 'json')
@@ -116,6 +122,9 @@ export function collectCommand(program: Command, ctx: CliContext): void {
         for (const option of ['listen', 'interval', 'maxTraces', 'horizon', 'instance'] as const)
           if (cmd.getOptionValueSource(option) === 'cli')
             throw new UserError(`--${option === 'maxTraces' ? 'max-traces' : option} only applies to --serve`);
+      const failOn = flags.failOn;
+      if (failOn !== undefined && failOn !== 'warning' && failOn !== 'critical')
+        throw new UserError(`--fail-on: ${JSON.stringify(failOn)} is not warning or critical`);
       const maxRequests = positiveInt('--max-requests', flags.maxRequests);
       const maxExamples = positiveInt('--examples', flags.examples);
 
@@ -175,6 +184,17 @@ export function collectCommand(program: Command, ctx: CliContext): void {
       const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report, analyzeOptions);
       if (flags.out) writeReport(path.resolve(ctx.io.cwd, flags.out), text);
       else ctx.io.out(text);
+      if (failOn !== undefined) {
+        const failing = report.findings.filter((f) => reaches(f.severity, failOn));
+        if (failing.length > 0) {
+          const crit = failing.filter((f) => f.severity === 'critical').length;
+          const services = [...new Set(failing.map((f) => f.service))].sort();
+          ctx.io.err(
+            `--fail-on ${failOn}: ${failing.length} finding${failing.length === 1 ? '' : 's'} (${crit} critical, ${failing.length - crit} warning) in ${services.join(', ')}`,
+          );
+          ctx.exitCode = 1;
+        }
+      }
     });
 }
 

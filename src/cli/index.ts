@@ -86,6 +86,7 @@ function loadCommands(): void {
   registerCommands(
     require('./catalog').catalogCommand,
     require('./catalog-pull').catalogPullCommand,
+    require('./catalog-suggest').catalogSuggestCommand,
     require('./changed-stacks').changedStacksCommand,
     require('./plan-summary').planSummaryCommand,
     require('./policy').policyCommand,

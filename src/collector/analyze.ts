@@ -8,9 +8,11 @@
  */
 import { hasTagQuery } from '../datadog/metrics';
 import { parseSpanQuery, queryFields, SpanQuery } from '../datadog/span-query';
+import type { CheckPolicy } from '../policy/checks';
 import type { TagRule, Thresholds } from '../policy/model';
 import { DEFAULT_HORIZON_MS, TraceAssembler } from './assembler';
 import { compileAttributePath } from './attr-path';
+import { isEntrySpan, processIdentity, tracerLanguage } from './entry';
 import { compileSpanQuery, SpanMatcher } from './match';
 import { INCOMPLETE_PAGE, RETAINED_BY_PREFIX, Span, SpanSink, TracerFamily, WHOLE_TRACE_RETENTION } from './model';
 import { compareIds } from './readers/ids';
@@ -18,6 +20,10 @@ import { buildReport, CollectReport } from './report';
 
 export interface ServiceOptions {
   readonly team?: string;
+  /** The catalog's runbook URL, for findings. */
+  readonly runbook?: string;
+  /** Thresholds and volume guard of the service's resolved policy: findings are judged with them (src/policy/checks.ts). */
+  readonly checks?: CheckPolicy;
   /** false: the service is skipped (its spans still count as parents of others). */
   readonly enabled?: boolean;
   readonly requiredTags?: readonly TagRule[];
@@ -32,6 +38,10 @@ export interface AnalyzeOptions {
   readonly services?: Readonly<Record<string, ServiceOptions>>;
   /** Tag rules for services without their own (services seen in spans but not in the catalog). */
   readonly defaultRequiredTags?: readonly TagRule[];
+  /** Thresholds and guard for services without their own (the policy's defaults; built-in ones without a policy). */
+  readonly defaultChecks?: CheckPolicy;
+  /** Catalog service → the catalog services whose `dependsOn` names it (likely callers of an unexpected root). */
+  readonly dependents?: Readonly<Record<string, readonly string[]>>;
   /** Services that should only be called by traced services: the targets of catalog `dependsOn`. */
   readonly internalServices?: readonly string[];
   /** Services allowed to start traces (the policy's `entrypoints`): never unexpected roots. */
@@ -94,11 +104,25 @@ export interface GroupCounts {
   orphans: number;
   roots: number;
   doubleInstrumented: number;
+  /** Tracer families seen in this group: bit 1 datadog, bit 2 opentelemetry. */
+  tracerMask: number;
   /** peer service → counts */
   readonly calls: Map<string, { checked: number; unpaired: number }>;
   /** Per rule of the service (same order as ServiceAccumulator.rules). */
   readonly coverage: Coverage[];
+  /** Example traces of this group's findings (the service-wide ones are in ServiceAccumulator.examples). */
+  readonly examples: GroupExamples;
 }
+
+export interface GroupExamples {
+  readonly orphanSpans: Examples;
+  readonly roots: Examples;
+  readonly unpairedCalls: Map<string, Examples>;
+  readonly doubleInstrumentedSpans: Examples;
+  readonly missingTags: Map<string, Examples>;
+}
+
+export const TRACER_BITS: Readonly<Record<TracerFamily, number>> = { datadog: 1, opentelemetry: 2 };
 
 export interface ServiceAccumulator {
   readonly name: string;
@@ -107,6 +131,10 @@ export interface ServiceAccumulator {
   /** env → version → the same GroupCounts as in `groups`. */
   readonly groupIndex: Map<string | undefined, Map<string, GroupCounts>>;
   readonly tracers: Set<TracerFamily>;
+  /** Languages its tracers report (`catalog suggest` drafts `spec.languages` from them). */
+  readonly languages: Set<string>;
+  /** Services it was seen calling: `peer.service` of its client/producer spans, services of its spans' children. */
+  readonly callees: Set<string>;
   readonly coverage: Map<string, Coverage>;
   readonly coverageByVersion: Map<string, Map<string, Coverage>>;
   readonly rules: readonly CompiledRule[];
@@ -223,6 +251,13 @@ export class Collector {
       span(s: Span): void {
         if (s.retainedBy !== undefined && s.excludedBy === undefined && !trustAll && !retention.includes(s.retainedBy))
           (s as { excludedBy?: string }).excludedBy = RETAINED_BY_PREFIX + s.retainedBy;
+        const process = processIdentity(s);
+        if (process !== undefined) s.process = process;
+        // Datadog tracers tag the language where they tag the process (chunk roots): one lookup per chunk, not per span.
+        if (process !== undefined || s.tracer !== 'datadog') {
+          const language = tracerLanguage(s);
+          if (language !== undefined) s.language = language;
+        }
         let attributes: Record<string, unknown> | undefined;
         for (let i = 0; i < attributeKeys.length; i++) {
           const v = attributeLookups[i](s.attributes);
@@ -363,6 +398,8 @@ export class Collector {
       groups: new Map(),
       groupIndex: new Map(),
       tracers: new Set(),
+      languages: new Set(),
+      callees: new Set(),
       coverage: new Map(),
       coverageByVersion: new Map(),
       rules: compileRules(opts?.requiredTags ?? this.options.defaultRequiredTags ?? []),
@@ -394,8 +431,16 @@ export class Collector {
         orphans: 0,
         roots: 0,
         doubleInstrumented: 0,
+        tracerMask: 0,
         calls: new Map(),
         coverage: acc.rules.map(() => ({ covered: 0, total: 0 })),
+        examples: {
+          orphanSpans: new Examples(this.maxExamples),
+          roots: new Examples(this.maxExamples),
+          unpairedCalls: new Map(),
+          doubleInstrumentedSpans: new Examples(this.maxExamples),
+          missingTags: new Map(),
+        },
       };
       byVersion.set(version, g);
       acc.groups.set(`${env ?? ''}\u0000${version}`, g);
@@ -437,7 +482,7 @@ export class Collector {
       if (s.service !== lastService) this.seenServices.add((lastService = s.service));
       const parent = s.parentId === undefined ? undefined : byId.get(s.parentId);
       parents[i] = parent;
-      s.topLevel = parent === undefined || parent.service !== s.service;
+      s.topLevel = isEntrySpan(s, parent);
       if (s.peerService !== undefined && (s.kind === 'client' || s.kind === 'producer') && s.peerService !== s.service)
         this.peersCalled.add(s.peerService);
     }
@@ -477,18 +522,26 @@ export class Collector {
       }
       g.spans++;
       if (s.start < g.firstStart) g.firstStart = s.start;
+      if (s.language !== undefined && !acc.languages.has(s.language)) acc.languages.add(s.language);
 
       // 1. Orphans and roots.
       const parent = parents[i];
+      if (parent !== undefined && parent.service !== s.service) {
+        const caller = this.account(parent.service);
+        if (caller && !caller.callees.has(s.service)) caller.callees.add(s.service);
+      }
       if (s.parentId === undefined) {
         g.roots++;
         acc.examples.unexpectedRoots.add(s.traceId);
+        g.examples.roots.add(s.traceId);
       } else {
         if (parent === undefined) {
           g.orphans++;
           acc.examples.orphanSpans.add(s.traceId);
+          g.examples.orphanSpans.add(s.traceId);
         }
       }
+      g.tracerMask |= TRACER_BITS[s.tracer];
 
       // 4. Tracer families and double instrumentation.
       if (acc !== tracerAcc || s.tracer !== tracer) {
@@ -508,6 +561,7 @@ export class Collector {
       ) {
         g.doubleInstrumented++;
         acc.examples.doubleInstrumentedSpans.add(s.traceId);
+        g.examples.doubleInstrumentedSpans.add(s.traceId);
       }
 
       // 3. Calls to another service: is a span of the callee below the client span?
@@ -518,6 +572,7 @@ export class Collector {
       ) {
         let c = g.calls.get(s.peerService);
         if (!c) g.calls.set(s.peerService, (c = { checked: 0, unpaired: 0 }));
+        if (!acc.callees.has(s.peerService)) acc.callees.add(s.peerService);
         c.checked++;
         if (!children) children = childIndex(spans);
         if (!hasCalleeBelow(s, s.peerService, children)) {
@@ -525,6 +580,9 @@ export class Collector {
           let ce = acc.examples.unpairedCalls.get(s.peerService);
           if (!ce) acc.examples.unpairedCalls.set(s.peerService, (ce = new Examples(this.maxExamples)));
           ce.add(s.traceId);
+          let ge = g.examples.unpairedCalls.get(s.peerService);
+          if (!ge) g.examples.unpairedCalls.set(s.peerService, (ge = new Examples(this.maxExamples)));
+          ge.add(s.traceId);
         }
       }
 
@@ -541,6 +599,9 @@ export class Collector {
           let me = acc.examples.missingTags.get(r.rule.tag);
           if (!me) acc.examples.missingTags.set(r.rule.tag, (me = new Examples(this.maxExamples)));
           me.add(s.traceId);
+          let gm = g.examples.missingTags.get(r.rule.tag);
+          if (!gm) g.examples.missingTags.set(r.rule.tag, (gm = new Examples(this.maxExamples)));
+          gm.add(s.traceId);
         }
       }
     }

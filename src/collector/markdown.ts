@@ -1,124 +1,60 @@
 /**
- * The human report: one section per team, worst team first, worst service first; each finding names the version
- * that regressed (when versions differ) and links example traces on the right Datadog site.
+ * The human report, built from the report's findings (src/collector/findings.ts) — the same severities the monitors
+ * would have and `--fail-on` reads: one section per team, the team with the worst service first, services worst
+ * first; each finding names its env and version, links example traces on the right Datadog site, the Trace
+ * Explorer, the service's dashboard and its runbook, and says what probably broke and what to do.
  */
-import { hasTagQuery } from '../datadog/metrics';
-import { serviceUrl, traceExplorerUrl, traceUrl } from '../datadog/site';
-import type { Thresholds } from '../policy/model';
-import { BUILTIN_DEFAULTS } from '../policy/schema';
+import { serviceUrl } from '../datadog/site';
 import type { AnalyzeOptions } from './analyze';
+import { Finding, FindingSeverity, pct, severityRank } from './findings';
 import { RETAINED_BY_PREFIX } from './model';
-import type { CollectReport, ServiceReport } from './report';
+import type { CollectReport } from './report';
 
-/** Thresholds for services the policy does not name (or with no policy file): the policy's built-in ones. */
-const DEFAULT_ORPHAN_RATE: Thresholds = BUILTIN_DEFAULTS.orphanRate;
-const DEFAULT_TAG_COVERAGE: Thresholds = BUILTIN_DEFAULTS.tagCoverage;
+const ICON: Readonly<Record<FindingSeverity, string>> = { critical: '🔴', warning: '🟠', info: '⚪' };
 
-type Severity = 'critical' | 'warning';
-interface Finding {
-  readonly severity: Severity;
-  readonly text: string;
-  readonly examples: readonly string[];
-  readonly explore?: string;
+interface ServiceEntry {
+  readonly name: string;
+  readonly findings: Finding[];
+  /** [critical, warning, info] counts. */
+  readonly key: [number, number, number];
 }
 
-const pct = (r: number | null): string => (r === null ? 'n/a' : `${(Math.round(r * 1000) / 10).toFixed(1)}%`);
-
-/** Compare version strings naturally (1.10 after 1.9). */
-function compareVersions(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
-}
-
-/** The worst and best versions by a per-version value, when there are at least two versions with data. */
-function spread(
-  svc: ServiceReport,
-  value: (v: ServiceReport['byVersion'][string]) => number | null,
-): { worst: [string, number]; best: [string, number] } | undefined {
-  const vals = Object.keys(svc.byVersion)
-    .sort(compareVersions)
-    .map((v) => [v, value(svc.byVersion[v])] as [string, number | null])
-    .filter((e): e is [string, number] => e[1] !== null);
-  if (vals.length < 2) return undefined;
-  let worst = vals[0];
-  let best = vals[0];
-  for (const e of vals) {
-    if (e[1] > worst[1]) worst = e;
-    if (e[1] < best[1]) best = e;
-  }
-  return { worst, best };
-}
-
-export function serviceFindings(name: string, svc: ServiceReport, options: AnalyzeOptions): Finding[] {
-  const so = options.services?.[name];
-  const orphanT = so?.orphanRate ?? DEFAULT_ORPHAN_RATE;
-  const covT = so?.tagCoverage ?? DEFAULT_TAG_COVERAGE;
-  const site = options.site;
-  const out: Finding[] = [];
-
-  if (svc.orphanRate !== null && svc.orphanRate >= orphanT.warning) {
-    let text = `orphan spans: ${pct(svc.orphanRate)} (${svc.orphanSpans} of ${svc.spans} spans)`;
-    const s = spread(svc, (v) => (v.spans ? v.orphanSpans / v.spans : null));
-    if (s && s.worst[1] - s.best[1] >= orphanT.warning)
-      text += ` — regressed in version ${s.worst[0]}: ${pct(s.worst[1])} (version ${s.best[0]}: ${pct(s.best[1])})`;
-    out.push({
-      severity: svc.orphanRate >= orphanT.critical ? 'critical' : 'warning',
-      text,
-      examples: svc.examples.orphanSpans,
-    });
-  }
-  for (const tag of Object.keys(svc.tagCoverage)) {
-    const c = svc.tagCoverage[tag];
-    if (c.ratio === null || c.ratio >= covT.warning) continue;
-    let text = `\`${tag}\` coverage: ${pct(c.ratio)} (${c.covered} of ${c.total} spans in scope)`;
-    const s = spread(svc, (v) => {
-      const vc = v.tagCoverage[tag];
-      return vc && vc.ratio !== null ? -vc.ratio : null;
-    });
-    if (s && s.best[1] - s.worst[1] <= -(1 - covT.warning))
-      text += ` — dropped in version ${s.worst[0]}: ${pct(-s.worst[1])} (version ${s.best[0]}: ${pct(-s.best[1])})`;
-    out.push({
-      severity: c.ratio < covT.critical ? 'critical' : 'warning',
-      text,
-      examples: svc.examples.missingTags[tag] ?? [],
-      explore: traceExplorerUrl(site, `service:${name} -${hasTagQuery(tag)}`),
-    });
-  }
-  if (svc.unexpectedRoots > 0)
-    out.push({
-      severity: 'warning',
-      text: `unexpected roots: ${svc.unexpectedRoots} traces start here although other services call it — context propagation is lost upstream`,
-      examples: svc.examples.unexpectedRoots,
-    });
-  for (const callee of Object.keys(svc.unpairedCalls))
-    out.push({
-      severity: 'warning',
-      text: `unpaired calls to ${callee}: ${svc.unpairedCalls[callee]} client spans with no ${callee} span below them — the break is on the edge ${name} → ${callee}`,
-      examples: svc.examples.unpairedCalls[callee] ?? [],
-    });
-  if (svc.multipleTracers)
-    out.push({
-      severity: 'warning',
-      text: `two tracing libraries: spans come from ${svc.tracers.join(' and ')}`,
-      examples: [...new Set(Object.values(svc.examples.tracers).flat())],
-    });
-  if (svc.doubleInstrumentedSpans > 0)
-    out.push({
-      severity: 'warning',
-      text: `double instrumentation: ${svc.doubleInstrumentedSpans} server spans directly under a server span of the same resource`,
-      examples: svc.examples.doubleInstrumentedSpans,
-    });
-  return out;
-}
-
-interface Ranked {
-  name: string;
-  svc: ServiceReport;
-  findings: Finding[];
-  key: [number, number, number];
-}
-
-function rank(a: Ranked['key'], b: Ranked['key']): number {
+function rank(a: ServiceEntry['key'], b: ServiceEntry['key']): number {
   return b[0] - a[0] || b[1] - a[1] || b[2] - a[2];
+}
+
+function severityCounts(findings: readonly Finding[]): [number, number, number] {
+  const c: [number, number, number] = [0, 0, 0];
+  for (const f of findings) c[3 - severityRank(f.severity)]++;
+  return c;
+}
+
+function where(f: Finding): string {
+  const parts = [f.env === null ? 'no env' : `env ${f.env}`];
+  return parts.join(', ');
+}
+
+function findingLines(f: Finding): string[] {
+  const examples = f.examples.map((e) => `[${e.traceId}](${e.url})`).join(', ');
+  const links = [
+    `[Trace Explorer](${f.links.traceExplorer})`,
+    `[dashboard](${f.links.dashboard})`,
+    ...(f.links.runbook ? [`[runbook](${f.links.runbook})`] : []),
+  ].join(' · ');
+  const rule =
+    f.threshold === null
+      ? ''
+      : ` Monitor rule: ${f.measure} ${f.threshold.comparator} ${f.threshold.critical}` +
+        (f.threshold.warning === null ? '' : ` (warning ${f.threshold.warning})`) +
+        ` — ${f.threshold.criticalFrom.key} from ${f.threshold.criticalFrom.layer}` +
+        (f.guard ? `; guard ≥ ${f.guard.minSpans} ${f.guard.counts} (${f.guard.from.layer}): ${f.guard.count}` : '') +
+        '.';
+  return [
+    `- **${f.severity}** ${f.summary} (${where(f)})${examples ? ` — example traces: ${examples}` : ''}`,
+    `  - Likely cause: ${f.likelyCause}`,
+    `  - Fix: ${f.remediation}${rule}`,
+    `  - ${links}`,
+  ];
 }
 
 const counts = (r: Readonly<Record<string, number>>): string =>
@@ -160,15 +96,23 @@ function inputLines(report: CollectReport): string[] {
 
 export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): string {
   const site = options.site;
-  const teams = new Map<string, Ranked[]>();
+  const byService = new Map<string, Finding[]>();
+  const teamOf = new Map<string, string>();
   for (const name of Object.keys(report.services)) {
-    const svc = report.services[name];
-    const findings = serviceFindings(name, svc, options);
-    const crit = findings.filter((f) => f.severity === 'critical').length;
-    const entry: Ranked = { name, svc, findings, key: [crit, findings.length - crit, svc.orphanRate ?? 0] };
-    const team = options.services?.[name]?.team ?? 'unowned';
+    byService.set(name, []);
+    teamOf.set(name, options.services?.[name]?.team ?? 'unowned');
+  }
+  for (const f of report.findings) {
+    const list = byService.get(f.service) ?? [];
+    list.push(f);
+    byService.set(f.service, list);
+    if (!teamOf.has(f.service)) teamOf.set(f.service, f.team);
+  }
+  const teams = new Map<string, ServiceEntry[]>();
+  for (const [name, findings] of byService) {
+    const team = teamOf.get(name)!;
     const list = teams.get(team) ?? [];
-    list.push(entry);
+    list.push({ name, findings, key: severityCounts(findings) });
     teams.set(team, list);
   }
   for (const list of teams.values()) list.sort((a, b) => rank(a.key, b.key) || (a.name < b.name ? -1 : 1));
@@ -179,6 +123,11 @@ export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): 
   const lines: string[] = ['# Trace health report', ''];
   lines.push(`Window: ${report.window.from ?? 'n/a'} → ${report.window.to ?? 'n/a'}  `);
   lines.push(...inputLines(report));
+  const all = severityCounts(report.findings);
+  lines.push(
+    '',
+    `Findings: ${all[0]} critical, ${all[1]} warning, ${all[2]} info — severities are what the generated monitors would say (same thresholds and volume guard).`,
+  );
   if (teamOrder.length === 0) lines.push('', 'No spans.');
   for (const team of teamOrder) {
     const list = teams.get(team)!;
@@ -186,18 +135,18 @@ export function renderMarkdown(report: CollectReport, options: AnalyzeOptions): 
     lines.push('', `## Team ${team}`, '');
     if (broken.length === 0) lines.push('All services healthy.');
     for (const e of broken) {
-      const crit = e.key[0] > 0;
+      const worst = e.findings[0].severity;
+      const svc = report.services[e.name];
+      const facts = svc
+        ? ` · ${svc.spans} spans checked · orphan rate ${pct(svc.orphanRate)} · tracers: ${svc.tracers.join(', ') || 'none'}`
+        : '';
       lines.push(
-        `### ${crit ? '🔴' : '🟠'} ${e.name} — ${crit ? 'critical' : 'warning'}`,
+        `### ${ICON[worst]} ${e.name} — ${worst}`,
         '',
-        `[APM service page](${serviceUrl(site, e.name)}) · ${e.svc.spans} spans checked · orphan rate ${pct(e.svc.orphanRate)} · tracers: ${e.svc.tracers.join(', ') || 'none'}`,
+        `[APM service page](${serviceUrl(site, e.name)})${facts}`,
         '',
       );
-      for (const f of e.findings) {
-        const links = f.examples.map((id) => `[${id}](${traceUrl(site, id)})`).join(', ');
-        const explore = f.explore ? ` · [find more](${f.explore})` : '';
-        lines.push(`- **${f.severity}** ${f.text}${links ? ` — example traces: ${links}` : ''}${explore}`);
-      }
+      for (const f of e.findings) lines.push(...findingLines(f));
       lines.push('');
     }
     const ok = list.filter((e) => e.findings.length === 0).map((e) => e.name);

@@ -32,8 +32,15 @@ export interface Span extends SearchableSpan {
    * whole traces lets a missing parent mean an orphan (AnalyzeOptions.wholeTraceRetention).
    */
   readonly retainedBy?: string;
-  /** Service-entry span; computed by trace assembly (root, orphan, or parent in another service). */
+  /** Service-entry span; computed by the detectors (src/collector/entry.ts) when the span has no `_top_level`. */
   topLevel?: boolean;
+  /**
+   * Process identity (Datadog `runtime-id`/`process_id`, OpenTelemetry `service.instance.id`), set by the collector
+   * from the attributes before it trims them (src/collector/entry.ts).
+   */
+  process?: string;
+  /** Language the tracer reports (Datadog `language`, OpenTelemetry `telemetry.sdk.language`), set like `process`. */
+  language?: string;
 }
 
 /** Where a span came from, for malformed-span messages: `file:line` (NDJSON) or `file: data[3]` (JSON). */

@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/model';
 import type { Policy, TagRule } from '../policy/model';
 import type { PolicyDocument } from '../policy/document';
 import { BUILTIN_DEFAULTS } from '../policy/schema';
+import { unlistedServiceChecks } from '../policy/checks';
 import type { AnalyzeOptions, ServiceOptions } from './analyze';
 
 /** The policy's built-in tag rules: with no policy file the collector checks what a default policy would. */
@@ -16,6 +17,20 @@ export function dependedOnServices(catalog: Catalog): string[] {
   return [...out].sort();
 }
 
+/** Catalog service → the catalog entries (services or other entities) whose `dependsOn` names it, sorted. */
+export function dependents(catalog: Catalog): Record<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const e of [...catalog.services, ...catalog.entities])
+    for (const ref of e.dependsOn) {
+      if (!ref.startsWith('service:')) continue;
+      const target = ref.slice('service:'.length);
+      let set = out.get(target);
+      if (!set) out.set(target, (set = new Set()));
+      set.add(e.name);
+    }
+  return Object.fromEntries([...out.keys()].sort().map((k) => [k, [...out.get(k)!].sort()]));
+}
+
 export function optionsFromPolicy(
   policy: Policy,
   catalog: Catalog,
@@ -23,6 +38,7 @@ export function optionsFromPolicy(
   overrides: { site?: string } = {},
 ): AnalyzeOptions {
   const services: Record<string, ServiceOptions> = {};
+  const runbooks = new Map(catalog.services.map((s) => [s.name, s.runbook]));
   for (const s of policy.services)
     services[s.service] = {
       team: s.team,
@@ -30,6 +46,8 @@ export function optionsFromPolicy(
       requiredTags: s.requiredTags,
       orphanRate: s.orphanRate,
       tagCoverage: s.tagCoverage,
+      checks: s,
+      ...(runbooks.get(s.service) ? { runbook: runbooks.get(s.service) } : {}),
     };
   const defaults = doc?.data.defaults?.requiredTags as
     readonly { tag: string; scope?: string; slo?: boolean }[] | undefined;
@@ -39,7 +57,9 @@ export function optionsFromPolicy(
     defaultRequiredTags: defaults
       ? defaults.map((r) => ({ tag: r.tag, scope: r.scope ?? '*', slo: r.slo ?? false }))
       : BUILTIN_RULES,
+    defaultChecks: unlistedServiceChecks(doc?.data.defaults),
     internalServices: dependedOnServices(catalog),
+    dependents: dependents(catalog),
     entrypoints: policy.entrypoints,
     catalogServices: catalog.services.map((s) => s.name),
   };
@@ -47,5 +67,5 @@ export function optionsFromPolicy(
 
 /** Without a policy: built-in rules, links to the given site, everything else learned from the spans. */
 export function defaultOptions(site: string): AnalyzeOptions {
-  return { site, defaultRequiredTags: BUILTIN_RULES };
+  return { site, defaultRequiredTags: BUILTIN_RULES, defaultChecks: unlistedServiceChecks() };
 }

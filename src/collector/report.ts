@@ -3,6 +3,7 @@
  * input gives the same bytes.
  */
 import { Analysis, Coverage, Examples, NO_ENV } from './analyze';
+import { buildFindings, Finding } from './findings';
 import { RETAINED_BY_PREFIX } from './model';
 
 export interface CoverageReport {
@@ -29,6 +30,10 @@ export interface ServiceReport {
   /** Callee → client spans with no span of the callee below them. Only callees with at least one. */
   readonly unpairedCalls: Readonly<Record<string, number>>;
   readonly tracers: readonly string[];
+  /** Languages the tracers report (Datadog `language`, OpenTelemetry `telemetry.sdk.language`), sorted. */
+  readonly languages: readonly string[];
+  /** Services this one was seen calling (client spans' `peer.service`, children in another service), sorted. */
+  readonly calls: readonly string[];
   readonly multipleTracers: boolean;
   readonly doubleInstrumentedSpans: number;
   readonly tagCoverage: Readonly<Record<string, CoverageReport>>;
@@ -67,6 +72,8 @@ export interface CollectReport {
   /** Input pages Datadog marked partial (meta.status "timeout" or meta.warnings): their traces are excluded. */
   readonly incompletePages: readonly { readonly source: string; readonly reason: string }[];
   readonly services: Readonly<Record<string, ServiceReport>>;
+  /** What to act on, worst first: one model for this report, the Markdown and `--fail-on` (src/collector/findings.ts). */
+  readonly findings: readonly Finding[];
 }
 
 export function ratio(num: number, den: number): number | null {
@@ -134,6 +141,8 @@ export function buildReport(a: Analysis): CollectReport {
       unexpectedRoots: internal ? roots : 0,
       unpairedCalls: Object.fromEntries([...unpaired.entries()].sort(([x], [y]) => (x < y ? -1 : 1))),
       tracers,
+      languages: [...acc.languages].sort(),
+      calls: [...acc.callees].sort(),
       multipleTracers: tracers.length > 1,
       doubleInstrumentedSpans: double,
       tagCoverage: coverageReport(acc.coverage),
@@ -176,6 +185,7 @@ export function buildReport(a: Analysis): CollectReport {
     },
     incompletePages: a.incompletePages.map((p) => ({ source: p.origin, reason: p.reason })),
     services,
+    findings: buildFindings(a),
   };
 }
 

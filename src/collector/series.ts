@@ -84,6 +84,20 @@ export function buildSeries(a: Analysis, timestampSec: number, intervalSec: numb
     }
     for (const env of envs) add(COLLECTOR_METRICS.tracerFamilies, tagList(name, env, undefined), acc.tracers.size);
   }
+  // Catalog coverage (the same services as the report's not-in-catalog and not-seen findings), when the catalog is known.
+  const catalog = a.options.catalogServices;
+  if (catalog) {
+    const listed = new Set(catalog);
+    for (const [name, acc] of a.services) {
+      if (listed.has(name)) continue;
+      const envs = new Set<string | undefined>();
+      for (const g of acc.groups.values()) if (g.spans > 0) envs.add(g.env);
+      for (const env of envs) add(COLLECTOR_METRICS.servicesUncataloged, tagList(name, env, undefined), 1);
+    }
+    for (const name of listed)
+      if (!a.services.has(name) && a.options.services?.[name]?.enabled !== false)
+        add(COLLECTOR_METRICS.servicesUnseen, tagList(name, undefined, undefined), 1);
+  }
   const key = (s: Series) => `${s.metric}\u0000${s.tags.join(',')}`;
   return out.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
 }

@@ -42,12 +42,23 @@ export const COLLECTOR_METRICS = {
   tagsChecked: 'trace_health.tags.checked',
   /** …of those, the spans carrying the tag: the numerator of tag coverage by version. */
   tagsCovered: 'trace_health.tags.covered',
+  /**
+   * Gauge, 1 per (service, env) seen in spans but not in the service catalog (no monitors watch it); sent only when
+   * the collector knows the catalog. Summed across services it is how many the catalog forgot.
+   */
+  servicesUncataloged: 'trace_health.services.uncataloged',
+  /** Gauge, 1 per enabled catalog service with no span in the collector's window (no `env`, no `version`). */
+  servicesUnseen: 'trace_health.services.unseen',
 } as const;
 
 export type CollectorMetric = (typeof COLLECTOR_METRICS)[keyof typeof COLLECTOR_METRICS];
 
 /** Which collector metrics are gauges (all others are counts). */
-export const GAUGE_METRICS: ReadonlySet<string> = new Set([COLLECTOR_METRICS.tracerFamilies]);
+export const GAUGE_METRICS: ReadonlySet<string> = new Set([
+  COLLECTOR_METRICS.tracerFamilies,
+  COLLECTOR_METRICS.servicesUncataloged,
+  COLLECTOR_METRICS.servicesUnseen,
+]);
 
 /** Tag keys on collector metrics. */
 export const METRIC_TAGS = {
@@ -64,7 +75,7 @@ export const METRIC_TAGS = {
  * query filtering or grouping them by `version` can never show data.
  */
 export const VERSION_TAGGED_METRICS: ReadonlySet<string> = new Set(
-  Object.values(COLLECTOR_METRICS).filter((m) => m !== COLLECTOR_METRICS.tracerFamilies),
+  Object.values(COLLECTOR_METRICS).filter((m) => !GAUGE_METRICS.has(m)),
 );
 
 /**

@@ -167,3 +167,18 @@ export function checkedSpansQuery(tagFilter: string, by: readonly string[] = [])
 export function doubleInstrumentedQuery(tagFilter: string, by: readonly string[] = []): string {
   return countQuery(COLLECTOR_METRICS.spansDoubleInstrumented, tagFilter, by);
 }
+
+/**
+ * Services seen in spans but not in the catalog (collector gauge, 1 per service and env): summed across services it
+ * counts them; `by {service}` names them.
+ */
+export function uncatalogedServicesQuery(tagFilter: string, by: readonly string[] = []): string {
+  const groupBy = by.length ? ` by {${by.join(',')}}` : '';
+  return `sum:${COLLECTOR_METRICS.servicesUncataloged}${tagFilter}${groupBy}`;
+}
+
+/** Catalog services with no span in the collector's window (collector gauge, 1 per service, no env). */
+export function unseenServicesQuery(by: readonly string[] = []): string {
+  const groupBy = by.length ? ` by {${by.join(',')}}` : '';
+  return `sum:${COLLECTOR_METRICS.servicesUnseen}{*}${groupBy}`;
+}

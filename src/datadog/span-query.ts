@@ -17,7 +17,7 @@
  *   ( … )                    grouping
  *   status:error|ok          the span's error flag
  *   @_top_level:1            service-entry spans; when a span has no `_top_level` attribute it is computed from the
- *                            trace: a root, an orphan, or a span whose parent is in another service
+ *                            trace as Datadog's tracer does (src/collector/entry.ts)
  *
  * Not supported (a SpanQueryError naming the column): free text, ranges (`>`, `<`, `[a TO b]`), value groups
  * (`key:(a OR b)`), lowercase boolean operators, empty values.

@@ -106,6 +106,9 @@ function ndjsonLine(line: string, file: string, lineNo: number, sink: SpanSink):
   } catch {
     return sink.malformed('invalid JSON', lineOrigin(file, lineNo));
   }
+  // The OTLP file exporter writes JSON lines, one TracesData object per line, preferably `.jsonl`
+  // (https://opentelemetry.io/docs/specs/otel/protocol/file-exporter/): read each as OTLP JSON.
+  if (isOtlpDocument(item)) return emitOtlpDocument(item, lineOrigin(file, lineNo), sink);
   let m;
   try {
     m = mapDatadogSpan(spanAttributesOf(item));

@@ -10,7 +10,9 @@ import {
   tagCoverageQuery,
   tagsFilter,
   TEMPLATE_FILTERS,
+  uncatalogedServicesQuery,
   unexpectedRootsQuery,
+  unseenServicesQuery,
   type RatioQuery,
 } from '../../datadog/queries';
 import { serviceUrl } from '../../datadog/site';
@@ -20,8 +22,10 @@ import { escapeInterpolation, mdLink } from './links';
 import { monitorSearchQuery, scopeLabel } from './service-dashboard';
 import {
   group,
+  metricToplist,
   monitorSummary,
   note,
+  queryValue,
   ratioTable,
   ratioToplist,
   sloList,
@@ -157,6 +161,23 @@ export function overviewDashboardJson(input: OverviewDashboardInput): DashboardJ
         ),
       ]),
     );
+  // Catalog coverage: services the catalog forgot get no monitors at all; the collector reports them (gauges).
+  const envFilter = tagsFilter([TEMPLATE_FILTERS.env]);
+  widgets.push(
+    group('Catalog coverage', [
+      note(
+        'Services that send spans but have no catalog definition get no monitors, dashboard or SLO. The collector counts them (and the catalog services it saw no span of); `trace-health catalog suggest --from REPORT --out DIR` drafts their definitions.',
+      ),
+      queryValue('Services sending spans, not in the catalog', uncatalogedServicesQuery(envFilter), 'max'),
+      queryValue('Catalog services without spans in the sample', unseenServicesQuery(), 'max'),
+      metricToplist(
+        'Services not in the catalog',
+        'not in the catalog',
+        uncatalogedServicesQuery(envFilter, ['service']),
+        RANK_LIMIT,
+      ),
+    ]),
+  );
   widgets.push(
     group('SLOs and monitors', [
       sloList('Trace-health SLOs', MANAGED_BY_TAG, RANK_LIMIT),

@@ -160,6 +160,45 @@ export function ratioToplist(title: string, ratio: RatioFormula, order: SortOrde
   };
 }
 
+/**
+ * One number (`query_value`): the query's groups aggregated by `aggregator` over the dashboard's time frame, e.g.
+ * the most services a collector run reported at once (`max` of a gauge summed across services).
+ */
+export function queryValue(title: string, query: string, aggregator: 'max' | 'sum' | 'last'): Widget {
+  return {
+    definition: {
+      type: 'query_value',
+      title,
+      precision: 0,
+      requests: [
+        {
+          response_format: 'scalar',
+          queries: [{ ...metricQuery('q', query), aggregator }],
+          formulas: [{ formula: 'q' }],
+        },
+      ],
+    },
+  };
+}
+
+/** Groups ranked by one metric (no ratio), e.g. the services a gauge names. */
+export function metricToplist(title: string, alias: string, query: string, limit: number): Widget {
+  return {
+    definition: {
+      type: 'toplist',
+      title,
+      requests: [
+        {
+          response_format: 'scalar',
+          queries: [{ ...metricQuery('q', query), aggregator: 'max' }],
+          formulas: [{ alias, formula: 'q' }],
+          sort: { count: limit, order_by: [{ type: 'formula', index: 0, order: 'desc' }] },
+        },
+      ],
+    },
+  };
+}
+
 /** A table, one row per group, one column per ratio (plus optional plain columns), sorted by the first ratio. */
 export function ratioTable(
   title: string,

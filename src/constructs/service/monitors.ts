@@ -38,6 +38,17 @@ import {
 import { COLLECTOR_METRICS, missingTagSpanQuery, NATIVE_METRICS, scopeMetricName } from '../../datadog/metrics';
 import type { Service } from '../../catalog/model';
 import type { ServicePolicy, TagRule, Thresholds } from '../../policy/model';
+import {
+  CHECK_KINDS,
+  CheckRule,
+  DOUBLE_INSTRUMENTED_RULE,
+  missingShare,
+  orphanRateRule,
+  tagCoverageRule,
+  TRACER_FAMILIES_RULE,
+  unexpectedRootsRule,
+  unpairedCallsRule,
+} from '../../policy/checks';
 import { TagRuleConflict } from '../tag-rule-source';
 import { idSegment } from '../ids';
 import { CHECK_TAG_KEY, MonitorRole, ROLE_TAG_KEY, serviceTags, sortedTags } from '../tags';
@@ -51,7 +62,7 @@ import {
   PROPAGATION_CAUSES,
   scopeLabel,
 } from './messages';
-import { Comparator, MonitorSpec, monitorRef } from './specs';
+import { MonitorSpec, monitorRef } from './specs';
 
 /** Everything the factories need to know about one service; built once per service. */
 export interface ServiceContext {
@@ -65,11 +76,7 @@ export interface ServiceContext {
 }
 
 export const CHECKS = {
-  orphanRate: 'orphan-rate',
-  tagCoverage: 'tag-coverage',
-  unexpectedRoots: 'unexpected-roots',
-  unpairedCalls: 'unpaired-calls',
-  twoTracers: 'two-tracers',
+  ...CHECK_KINDS,
   noTraces: 'no-traces',
   guard: 'volume-guard',
   errorBudget: 'error-budget',
@@ -145,8 +152,9 @@ interface Guard {
   readonly unit: string;
 }
 
-function guardSpec(ctx: ServiceContext, env: string, guard: Guard): MonitorSpec {
-  const min = ctx.policy.minSpans;
+function guardSpec(ctx: ServiceContext, env: string, guard: Guard, rule: CheckRule): MonitorSpec {
+  // The guard's minimum is the one the collector's findings judge with (src/policy/checks.ts).
+  const min = rule.guard?.minSpans ?? ctx.policy.minSpans;
   const name = monitorName(ctx.service.name, env, `volume guard · ${guard.label} ≥ ${min}`);
   return {
     id: guard.id,
@@ -168,8 +176,8 @@ interface GuardedRatio {
   readonly tag?: string;
   readonly label: string;
   readonly ratio: RatioQuery;
-  readonly comparator: Comparator;
-  readonly thresholds: Thresholds;
+  /** Comparator, thresholds and guard: the rule the collector's findings judge with too. */
+  readonly rule: CheckRule;
   readonly guard: Guard;
   readonly text: CheckText;
 }
@@ -187,8 +195,8 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
     type: 'query alert',
     name: `${name} · ratio`,
     expression: `${rollup(ctx)}:${ratioExpression(g.ratio)}`,
-    comparator: g.comparator,
-    thresholds: { critical: g.thresholds.critical, warning: g.thresholds.warning },
+    comparator: g.rule.comparator,
+    thresholds: { critical: g.rule.critical, warning: g.rule.warning },
     ...component(ctx, env, g.check, name),
   };
   const composite: MonitorSpec = {
@@ -202,7 +210,7 @@ function guardedRatio(ctx: ServiceContext, env: string, g: GuardedRatio): Monito
     // Warn && Alert is Warn: the composite warns when the ratio does (Datadog docs, monitors/types/composite).
     ...alerting(ctx, env, g.check, g.text, { warns: true, noData: false }),
   };
-  return [composite, ratio, guardSpec(ctx, env, g.guard)];
+  return [composite, ratio, guardSpec(ctx, env, g.guard, g.rule)];
 }
 
 /** What monitor messages need about the service, for one env (budget monitors in slos.ts use it too). */
@@ -243,8 +251,7 @@ export function orphanRateMonitors(ctx: ServiceContext, env: string): MonitorSpe
     check: CHECKS.orphanRate,
     label: 'orphan span rate',
     ratio: orphanRateQuery(filter(svc, env), BY_VERSION),
-    comparator: '>',
-    thresholds: ctx.policy.orphanRate,
+    rule: orphanRateRule(ctx.policy),
     guard: spansCheckedGuard(ctx, env),
     text: {
       headline: 'spans are losing their parent (broken traces)',
@@ -270,11 +277,6 @@ function scopeGuard(ctx: ServiceContext, env: string, rule: TagRule): Guard {
   };
 }
 
-/** `1 − coverage` without floating-point noise: coverage 0.95 → missing share 0.05, not 0.050000000000000044. */
-export function missingShare(coverage: number): number {
-  return Number((1 - coverage).toPrecision(12));
-}
-
 /**
  * Tag coverage, alerted on as its complement: the share of spans in scope that lack the tag, `> 1 − coverage`
  * (the same rule as `coverage < threshold`), because a failure count cannot vanish when the tag does.
@@ -288,8 +290,7 @@ export function tagCoverageMonitors(ctx: ServiceContext, env: string, rule: TagR
     tag: rule.tag,
     label: `${rule.tag} coverage`,
     ratio: missingTagQuery(rule.scope, rule.tag, filter(svc, env)),
-    comparator: '>',
-    thresholds: { critical: missingShare(t.critical), warning: missingShare(t.warning) },
+    rule: tagCoverageRule(ctx.policy, rule.tag),
     guard: scopeGuard(ctx, env, rule),
     text: {
       headline: `spans are missing the \`${rule.tag}\` tag`,
@@ -318,8 +319,7 @@ export function unexpectedRootsMonitors(ctx: ServiceContext, env: string): Monit
     label: 'unexpected trace roots',
     ratio: unexpectedRootsQuery(filter(svc, env), BY_VERSION),
     // Same meaning as orphans (propagation lost, seen from the callee): same thresholds.
-    comparator: '>',
-    thresholds: ctx.policy.orphanRate,
+    rule: unexpectedRootsRule(ctx.policy),
     guard: spansCheckedGuard(ctx, env),
     text: {
       headline: 'traces start here although callers are traced (unexpected roots)',
@@ -342,8 +342,7 @@ export function unpairedCallsMonitors(ctx: ServiceContext, env: string): Monitor
     check: CHECKS.unpairedCalls,
     label: 'unpaired calls by callee',
     ratio: unpairedCallsQuery(filter(svc, env), BY_PEER),
-    comparator: '>',
-    thresholds: ctx.policy.orphanRate,
+    rule: unpairedCallsRule(ctx.policy),
     guard: {
       id: `${env}_guard_calls-checked`,
       countQuery: countQuery(COLLECTOR_METRICS.callsChecked, filter(svc, env), BY_PEER),
@@ -410,8 +409,8 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       type: 'query alert',
       name: `${name} · tracer families`,
       expression: `${rollupMax}:${tracerFamiliesQuery(f)}`,
-      comparator: '>',
-      thresholds: { critical: 1 },
+      comparator: TRACER_FAMILIES_RULE.comparator,
+      thresholds: { critical: TRACER_FAMILIES_RULE.critical },
       ...component(ctx, env, CHECKS.twoTracers, name),
     },
     {
@@ -420,8 +419,8 @@ export function twoTracersMonitors(ctx: ServiceContext, env: string): MonitorSpe
       type: 'query alert',
       name: `${name} · double-instrumented spans`,
       expression: `${rollup(ctx)}:${doubleInstrumentedQuery(f)}`,
-      comparator: '>',
-      thresholds: { critical: 0 },
+      comparator: DOUBLE_INSTRUMENTED_RULE.comparator,
+      thresholds: { critical: DOUBLE_INSTRUMENTED_RULE.critical },
       ...component(ctx, env, CHECKS.twoTracers, name),
     },
   ];
