@@ -83,7 +83,7 @@ export function drillCommand(program: Command, ctx: CliContext): void {
         service: x,
         outcomes,
         role: flags.role,
-        ...(report ? { findings: drillFindings(report, service, x.policy), reportName: flags.report } : {}),
+        ...(report ? { findings: drillFindings(report, service, env), reportName: flags.report } : {}),
       });
       if (flags.out) {
         writeFileAtomic(path.resolve(cwd, flags.out), text);
@@ -112,7 +112,7 @@ function readReport(cwd: string, file: string) {
   }
   if (!isCollectReport(value))
     throw new UserError(
-      `${file}: not a trace-health collector report (expected the JSON of \`collect --format json\`, with "window" and "services")`,
+      `${file}: not a trace-health collector report with findings (expected the JSON of \`collect --format json\`, with "services" and "findings")`,
     );
   return value;
 }

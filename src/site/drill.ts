@@ -256,7 +256,10 @@ function kindSection(input: DrillInput, o: ScenarioOutcome, n: number, env: stri
   out.push('### Brief', '', text ? fill(text.users, vars) : o.description, '');
   if (finding) {
     out.push(
-      `**This one happened.** The collector report${input.reportName ? ` (\`${input.reportName}\`)` : ''} has a real finding for ${plan.service}: ${finding.summary}`,
+      `**This one happened.** The collector report${input.reportName ? ` (\`${input.reportName}\`)` : ''} has a real finding for ${plan.service} (severity ${finding.severity}): ${finding.summary}`,
+      ...(finding.severity === 'info'
+        ? ['', 'No monitor fired for it (see why above); the alert below is the one it sends once the monitor does.']
+        : []),
       ...(finding.examples.length
         ? ['', 'Example traces:', ...finding.examples.map((id) => `- ${traceUrl(input.site, id)}`)]
         : []),
@@ -306,7 +309,7 @@ function kindSection(input: DrillInput, o: ScenarioOutcome, n: number, env: stri
       `- **Where to look**: the trace-health dashboard, ${titles.map((t) => `“${t}”`).join(', ')}; the links in the alert.`,
     );
   if (text) out.push(`- **What they should find**: ${finding ? finding.summary : fill(text.find, vars)}`);
-  if (text) out.push(`- **The fix**: ${fill(text.fix, vars)}`);
+  if (text) out.push(`- **The fix**: ${finding ? finding.remediation : fill(text.fix, vars)}`);
   const outcome = o.monitors
     .filter((m) => m.expected !== 'quiet')
     .map((m) => `${m.id}: expected ${m.expected}`)
