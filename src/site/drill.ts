@@ -205,7 +205,7 @@ export function renderDrill(input: DrillInput): string {
   const out: string[] = [
     `# Incident drill: ${plan.service}${facilitator ? ' — facilitator' : ' — participant'}`,
     '',
-    `Team ${plan.team}, tier ${plan.tier ?? 'not set'}, env \`${env}\`. ${input.outcomes.length} fault ${input.outcomes.length === 1 ? 'class' : 'classes'}: ${input.outcomes.map((o) => o.kind).join(', ')}.`,
+    `Team ${plan.team}, tier ${plan.tier ?? 'not set'}, env \`${env}\`. ${exerciseList(input.outcomes.map((o) => o.kind))}.`,
     '',
   ];
   if (facilitator)
@@ -287,7 +287,7 @@ function kindSection(input: DrillInput, o: ScenarioOutcome, n: number, env: stri
               .join(', ')})`
           : ''
       }, sent to ${a.notified.join(' ') || 'nobody'}` +
-        (finding ? '.' : `, ${alert.t.minute - o.faultStart} minutes after the fault starts (simulated).`),
+        (finding ? '.' : `, ${minutes(alert.t.minute - o.faultStart)} after the fault starts (simulated).`),
       '',
       quote(a.text),
       '',
@@ -317,4 +317,14 @@ function kindSection(input: DrillInput, o: ScenarioOutcome, n: number, env: stri
   if (outcome) out.push(`- **What the simulation checked**: ${outcome} (${o.status}).`);
   out.push('');
   return out;
+}
+
+const minutes = (n: number): string => `${n} minute${n === 1 ? '' : 's'}`;
+
+/** `3 exercises: tag-vanishes (×2), traffic-stops`: one exercise per fault class and tag or callee. */
+function exerciseList(kinds: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const list = [...counts].map(([k, n]) => (n > 1 ? `${k} (×${n})` : k)).join(', ');
+  return `${kinds.length} exercise${kinds.length === 1 ? '' : 's'}: ${list}`;
 }
