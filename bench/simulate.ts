@@ -7,56 +7,11 @@
  *
  * Environment: BENCH_SIZES=1500 (comma-separated)  BENCH_RUNS=1  BENCH_SEED=1
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { fmt, median, Measured, ratio, runCli } from './cli-run';
 import { writeSyntheticCatalog } from './synthetic-catalog';
-
-const BIN = resolve(__dirname, '..', 'bin', 'trace-health.js');
-
-interface Measured {
-  readonly wallMs: number;
-  readonly cpuMs: number;
-  readonly stderr: string;
-}
-
-/** `0m1.234s` → 1234 */
-function seconds(text: string): number {
-  const m = /(\d+)m([\d.]+)s/.exec(text);
-  return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : NaN;
-}
-
-function runCli(cwd: string, args: string[]): Measured {
-  const t0 = performance.now();
-  // bash's `times` prints the shell's and then its children's user and system time.
-  const r = spawnSync(
-    'bash',
-    [
-      '-c',
-      '"$@" 2>.bench-stderr >/dev/null; s=$?; cat .bench-stderr >&2; times; exit $s',
-      '_',
-      process.execPath,
-      BIN,
-      ...args,
-    ],
-    {
-      cwd,
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-      env: { ...process.env, NODE_OPTIONS: '' },
-    },
-  );
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`trace-health ${args.join(' ')} exited ${r.status}:\n${r.stderr.slice(-3000)}`);
-  const children = r.stdout.trim().split('\n').pop()!.split(/\s+/);
-  return { wallMs, cpuMs: seconds(children[0]) + seconds(children[1]), stderr: r.stderr };
-}
-
-const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const ratio = (a: number, b: number) => (a / b).toFixed(2);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
   const sizes = (process.env.BENCH_SIZES ?? '1500').split(',').map(Number);

@@ -297,6 +297,10 @@ describe('catalog coverage', () => {
     expect(gauges.filter((s) => s.metric === 'trace_health.services.unseen').map((s) => s.tags[0])).toEqual(
       findings.filter((f) => f.kind === 'not-seen').map((f) => `service:${f.service}`),
     );
+    // A `--serve` shard sees its share of the traces for one interval: it cannot say a service sent nothing.
+    const streamed = buildSeries({ ...a, options: { ...a.options, streaming: true } }, 60, 60);
+    expect(streamed.filter((s) => s.metric === 'trace_health.services.unseen')).toEqual([]);
+    expect(streamed.filter((s) => s.metric === 'trace_health.services.uncataloged')).toHaveLength(1);
   });
 
   it('without a catalog (no policy file) there is no catalog finding', () => {

@@ -117,13 +117,20 @@ describe('overviewDashboardJson', () => {
 
   it('shows the catalog coverage the collector reports: services not in the catalog (by $env) and unseen ones', () => {
     expect(widgetsOfType(d, 'query_value').map((w) => [w.title, metricQueries(w)])).toEqual([
-      ['Services sending spans, not in the catalog', ['sum:trace_health.services.uncataloged{$env}']],
-      ['Catalog services without spans in the sample', ['sum:trace_health.services.unseen{*}']],
+      // One series per service, however many shards or envs sent it, then counted.
+      [
+        'Services sending spans, not in the catalog',
+        ['count_nonzero(max:trace_health.services.uncataloged{$env} by {service})'],
+      ],
+      [
+        'Catalog services without spans in the sample',
+        ['count_nonzero(max:trace_health.services.unseen{*} by {service})'],
+      ],
     ]);
     const top = widgetsOfType(d, 'toplist').at(-1)!;
     expect([top.title, metricQueries(top)]).toEqual([
       'Services not in the catalog',
-      [uncatalogedServicesQuery('{$env}', ['service'])],
+      ['max:trace_health.services.uncataloged{$env} by {service}'],
     ]);
   });
 

@@ -94,9 +94,12 @@ export function buildSeries(a: Analysis, timestampSec: number, intervalSec: numb
       for (const g of acc.groups.values()) if (g.spans > 0) envs.add(g.env);
       for (const env of envs) add(COLLECTOR_METRICS.servicesUncataloged, tagList(name, env, undefined), 1);
     }
-    for (const name of listed)
-      if (!a.services.has(name) && a.options.services?.[name]?.enabled !== false)
-        add(COLLECTOR_METRICS.servicesUnseen, tagList(name, undefined, undefined), 1);
+    // Unseen needs the whole window: a `--serve` shard sees only its share of the traces, and for one interval, so
+    // a quiet service would read as gone. Only whole-window runs (`--live`) send it.
+    if (!a.options.streaming)
+      for (const name of listed)
+        if (!a.services.has(name) && a.options.services?.[name]?.enabled !== false)
+          add(COLLECTOR_METRICS.servicesUnseen, tagList(name, undefined, undefined), 1);
   }
   const key = (s: Series) => `${s.metric}\u0000${s.tags.join(',')}`;
   return out.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));

@@ -169,16 +169,21 @@ export function doubleInstrumentedQuery(tagFilter: string, by: readonly string[]
 }
 
 /**
- * Services seen in spans but not in the catalog (collector gauge, 1 per service and env): summed across services it
- * counts them; `by {service}` names them.
+ * A catalog-coverage gauge (1 per service) as one series per service, `max` over whoever reported it (several
+ * `collect --serve` shards, several envs); without `by {service}`, how many services that is: `count_nonzero()`
+ * counts "the tag values with non-zero metric values at each point" (docs.datadoghq.com/dashboards/functions/count).
  */
-export function uncatalogedServicesQuery(tagFilter: string, by: readonly string[] = []): string {
-  const groupBy = by.length ? ` by {${by.join(',')}}` : '';
-  return `sum:${COLLECTOR_METRICS.servicesUncataloged}${tagFilter}${groupBy}`;
+function servicesGaugeQuery(metric: string, tagFilter: string, by: readonly string[]): string {
+  const perService = `max:${metric}${tagFilter} by {service}`;
+  return by.includes('service') ? perService : `count_nonzero(${perService})`;
 }
 
-/** Catalog services with no span in the collector's window (collector gauge, 1 per service, no env). */
+/** Services seen in spans but not in the catalog (collector gauge, 1 per service and env). */
+export function uncatalogedServicesQuery(tagFilter: string, by: readonly string[] = []): string {
+  return servicesGaugeQuery(COLLECTOR_METRICS.servicesUncataloged, tagFilter, by);
+}
+
+/** Catalog services with no span in a `collect --live` window (collector gauge, 1 per service, no env). */
 export function unseenServicesQuery(by: readonly string[] = []): string {
-  const groupBy = by.length ? ` by {${by.join(',')}}` : '';
-  return `sum:${COLLECTOR_METRICS.servicesUnseen}{*}${groupBy}`;
+  return servicesGaugeQuery(COLLECTOR_METRICS.servicesUnseen, '{*}', by);
 }
