@@ -49,6 +49,7 @@ import { spanMetricSpecs, SpanMetricSpec } from './constructs/span-metric-specs'
 import { TagRuleConflict } from './constructs/tag-rule-source';
 import type { DashboardSpec } from './constructs/service/plan';
 import { CheckFailed, UserError, UserErrors } from './errors';
+import { replaceFolder, writeFileAtomic } from './fs-atomic';
 import { loadPolicy, policyCatalogArg } from './policy/load';
 import type { PolicyDocument } from './policy/document';
 import type { Policy, ServicePolicy } from './policy/model';
@@ -697,23 +698,7 @@ function replaceAll(tmp: string, outDir: string): void {
   if (existsSync(stacksDir))
     for (const stack of readdirSync(path.join(tmp, 'stacks')))
       carryTerraformFiles(path.join(stacksDir, stack), path.join(tmp, 'stacks', stack));
-  const old = `${tmp}.old`;
-  const hadOld = existsSync(outDir);
-  if (hadOld) renameSync(outDir, old);
-  try {
-    renameSync(tmp, outDir);
-  } catch (e) {
-    if (hadOld) renameSync(old, outDir);
-    throw e;
-  }
-  rmSync(old, { recursive: true, force: true });
-}
-
-/** Write a file by writing a sibling temp file and renaming it over the target. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  replaceFolder(tmp, outDir);
 }
 
 /** Selective synth: only the named stacks' folders are replaced; manifest.json is merged. */
@@ -742,5 +727,5 @@ function replaceStacks(tmp: string, outDir: string, stacks: readonly string[]): 
   if (existsSync(manifestFile) && !changed) return;
   const sorted: Record<string, unknown> = {};
   for (const k of Object.keys(merged.stacks).sort(compareStrings)) sorted[k] = merged.stacks[k];
-  writeAtomic(manifestFile, `${JSON.stringify({ ...merged, stacks: sorted }, null, 2)}\n`);
+  writeFileAtomic(manifestFile, `${JSON.stringify({ ...merged, stacks: sorted }, null, 2)}\n`);
 }

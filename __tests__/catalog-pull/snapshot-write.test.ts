@@ -6,9 +6,9 @@ import {
   canonicalJson,
   definitionKey,
   renderSnapshot,
-  writeFileAtomic,
   writeSnapshot,
 } from '../../src/catalog/snapshot-write';
+import { writeFileAtomic } from '../../src/fs-atomic';
 import type { Catalog } from '../../src/catalog/model';
 
 const EMPTY: Catalog = { services: [], entities: [] };

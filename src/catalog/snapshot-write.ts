@@ -7,8 +7,8 @@
  * the old snapshot or the new one, never half of one.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Catalog, CatalogSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './model';
+import { writeFileAtomic } from '../fs-atomic';
 import { compareStrings } from './problems';
 
 /** Kind and name of a raw definition: v3 `kind` + `metadata.name`, v2.x `dd-service` (always a service). */
@@ -129,26 +129,6 @@ export function writeSnapshot(file: string, text: string, validate: SnapshotVali
   if (existing === text) return { catalog, written: false };
   writeFileAtomic(file, text);
   return { catalog, written: true };
-}
-
-/** Temp file next to the target (same filesystem, so rename is atomic), then rename over it. */
-export function writeFileAtomic(file: string, text: string): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'wx', 0o644);
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 function readIfExists(file: string): string | undefined {

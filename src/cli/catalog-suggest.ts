@@ -9,7 +9,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { Command } from 'commander';
 import { formatProblems, readCatalogFiles } from '../catalog';
-import { writeFileAtomic } from '../catalog/snapshot-write';
+import { writeFileAtomic } from '../fs-atomic';
 import type { CollectReport } from '../collector/report';
 import { reportJsonSchema } from '../collector/report-schema';
 import { draftDefinitions } from '../collector/suggest';

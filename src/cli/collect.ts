@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadCatalog } from '../catalog';
-import { writeFileAtomic } from '../catalog/snapshot-write';
+import { writeFileAtomic } from '../fs-atomic';
 import { Analysis, AnalyzeOptions } from '../collector/analyze';
 import { collectFiles } from '../collector/files';
 import { reaches } from '../collector/findings';

@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../catalog/snapshot-write';
+import { writeFileAtomic } from '../fs-atomic';
 import { UserError } from '../errors';
 import { jsonSyntaxError } from '../input/json-syntax';
 import { didYouMean } from '../policy/document';

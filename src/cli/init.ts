@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { formatProblems, isSnapshot, loadCatalogReport } from '../catalog';
-import { writeFileAtomic } from '../catalog/snapshot-write';
+import { writeFileAtomic } from '../fs-atomic';
 import { isSite } from '../datadog/site';
 import { UserError } from '../errors';
 import { starterPolicy } from '../init/starter-policy';

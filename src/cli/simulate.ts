@@ -11,7 +11,7 @@ import { readScenarioFolder, userScenarios } from '../simulate/scenario-file';
 import { READING_TEXT, renderJson, renderMarkdown } from '../simulate/report';
 import { simulate } from '../simulate/run';
 import { loadInputs, planApp } from '../synth';
-import { writeFileAtomic } from '../catalog/snapshot-write';
+import { writeFileAtomic } from '../fs-atomic';
 import type { CliContext } from './index';
 
 interface Flags {

@@ -13,11 +13,11 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
-  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import * as path from 'node:path';
+import { replaceFolder } from '../fs-atomic';
 import { UserError } from '../errors';
 import { DEFAULT_POLICY_FILE } from '../policy/load';
 import { siteEntries } from '../site/site';
@@ -110,7 +110,6 @@ function writeSite(outDir: string, shown: string, files: Iterable<[string, strin
   const made = new Set<string>();
   const parent = path.dirname(outDir);
   const tmp = path.join(parent, `.${path.basename(outDir)}.tmp-${randomBytes(6).toString('hex')}`);
-  const old = `${tmp}.old`;
   try {
     mkdirSync(parent, { recursive: true });
     mkdirSync(tmp);
@@ -122,15 +121,7 @@ function writeSite(outDir: string, shown: string, files: Iterable<[string, strin
       writeFileSync(file, text);
       written.push(rel);
     }
-    const had = existsSync(outDir);
-    if (had) renameSync(outDir, old);
-    try {
-      renameSync(tmp, outDir);
-    } catch (e) {
-      if (had) renameSync(old, outDir);
-      throw e;
-    }
-    rmSync(old, { recursive: true, force: true });
+    replaceFolder(tmp, outDir);
     return written;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

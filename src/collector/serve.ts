@@ -23,7 +23,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import type { Io } from '../io';
-import { writeFileAtomic } from '../catalog/snapshot-write';
+import { writeFileAtomic } from '../fs-atomic';
 import { UserError } from '../errors';
 import { Analysis, AnalyzeOptions, Collector } from './analyze';
 import type * as Live from './live';

@@ -11,7 +11,7 @@
  * posts what is left, once).
  */
 import fs from 'node:fs';
-import { writeFileAtomic } from '../catalog/snapshot-write';
+import { writeFileAtomic } from '../fs-atomic';
 import type { VersionFirstSeen } from '../datadog/deploy-events';
 import { UserError } from '../errors';
 import type { VersionsSeen } from './deploy-markers';
