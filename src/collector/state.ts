@@ -68,16 +68,18 @@ export function readState(file: string, shown: string): CollectorState {
     throw new UserError(
       `${shown}: state version ${JSON.stringify(d.version)} is not supported (expected ${STATE_VERSION})`,
     );
-  if (d.lastWindowEnd !== undefined && !Number.isFinite(Date.parse(d.lastWindowEnd)))
+  if (d.lastWindowEnd !== undefined && !isTime(d.lastWindowEnd))
     throw new UserError(`${shown}: lastWindowEnd: ${JSON.stringify(d.lastWindowEnd)} is not an ISO time`);
   const p = d.pending;
   if (
     p !== undefined &&
-    (typeof p !== 'object' ||
+    // `typeof null` is 'object': a hand-edited `"pending": null` must be refused, not crash.
+    (!isObject(p) ||
       !Array.isArray(p.payloads) ||
       !Array.isArray(p.sent) ||
       p.sent.length !== p.payloads.length ||
-      !Number.isFinite(Date.parse(p.window?.to)))
+      !isObject(p.window) ||
+      !isTime(p.window.to))
   )
     throw new UserError(`${shown}: pending: not a valid pending submission; delete the file to start over`);
   if (p?.events !== undefined && !validEvents(p.events, p.eventsDone))
