@@ -79,9 +79,13 @@ describe('trace-health drill', () => {
   test("--report: each of the service's findings replays its fault class, other services' are left out", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'th-drill-'));
     try {
+      // The example's real report, its findings replaced: what drill reads is checked against the report schema.
+      const real = JSON.parse(readFileSync(REPORT, 'utf8')) as { findings: Record<string, unknown>[] };
       const finding = (over: Record<string, unknown>) => ({
+        ...real.findings[0],
         severity: 'critical',
         service: 'billing',
+        team: 'payments',
         env: 'prod',
         version: null,
         tag: null,
@@ -93,9 +97,7 @@ describe('trace-health drill', () => {
         ...over,
       });
       const report = {
-        window: { from: null, to: null },
-        totals: {},
-        services: {},
+        ...real,
         findings: [
           finding({ kind: 'orphan-rate', version: '3.1.0', summary: '20% of checked spans of 3.1.0 are orphans.' }),
           finding({ kind: 'tag-coverage', tag: 'usr.id', value: 1, summary: 'usr.id is on no entry span.' }),
@@ -139,16 +141,16 @@ describe('trace-health drill', () => {
       ['billing', '--role', 'observer'],
       "error: option '--role <role>' argument 'observer' is invalid. Allowed choices are facilitator, participant.\n(run with --help for usage)\n",
     ],
-    [['billing', '--report', 'nope.json'], 'trace-health: --report nope.json: cannot read it (no such file)\n'],
+    [['billing', '--report', 'nope.json'], 'trace-health: nope.json: no such file\n'],
   ])('fails with exit 2 on %j', async (args, message) => {
     expect(await run(...args)).toEqual({ code: 2, stdout: '', stderr: message });
   });
 
   test.each([
-    ['{"window": {}, "services": {},}', 'bad.json:1:30: trailing comma before "}" (JSON allows none)'],
+    ['{"window": {}, "services": {},}', 'bad.json:1:30: invalid JSON (trailing comma before "}" (JSON allows none))'],
     [
       '{"spans": []}',
-      'bad.json: not a trace-health collector report with findings (expected the JSON of `collect --format json`, with "services" and "findings")',
+      'bad.json: (top level): {"spans":[]} must have required property \'window\' — not a report of `trace-health collect --format json`',
     ],
   ])('fails with exit 2 on a bad report %j', async (text, message) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'th-drill-'));

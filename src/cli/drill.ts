@@ -4,19 +4,18 @@
  * real findings for the service.
  */
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs-atomic';
 import { UserError } from '../errors';
-import { jsonSyntaxError } from '../input/json-syntax';
 import { didYouMean } from '../policy/document';
 import { DEFAULT_POLICY_FILE } from '../policy/load';
 import { DRILL_ROLES, DrillRole, renderDrill } from '../site/drill';
-import { drillFindings, isCollectReport } from '../site/findings';
+import { drillFindings } from '../site/findings';
 import { BUILTIN_KINDS } from '../simulate/scenario';
 import { simulate } from '../simulate/run';
 import { loadInputs, planApp } from '../synth';
 import type { CliContext } from './index';
+import { readCollectReport } from './report-file';
 
 interface Flags {
   config: string;
@@ -64,7 +63,7 @@ export function drillCommand(program: Command, ctx: CliContext): void {
             : `no service ${JSON.stringify(service)} in the catalog${didYouMean(service, enabled)}`,
         );
       }
-      const report = flags.report ? readReport(cwd, flags.report) : undefined;
+      const report = flags.report ? readCollectReport(flags.report, cwd) : undefined;
       const plan = planApp(policy, catalog, undefined, inputs.doc);
       const x = plan.stacks
         .flatMap((s) => (s.kind === 'services' ? s.services : []))
@@ -90,29 +89,4 @@ export function drillCommand(program: Command, ctx: CliContext): void {
         ctx.io.err(`wrote ${flags.out}`);
       } else ctx.io.out(text.replace(/\n$/, ''));
     });
-}
-
-function readReport(cwd: string, file: string) {
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(cwd, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`--report ${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code})`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    const err = jsonSyntaxError(text);
-    const before = text.slice(0, err?.offset ?? 0).split('\n');
-    throw new UserError(
-      `${file}:${before.length}:${before[before.length - 1].length + 1}: ${err?.message ?? 'not valid JSON'}`,
-    );
-  }
-  if (!isCollectReport(value))
-    throw new UserError(
-      `${file}: not a trace-health collector report with findings (expected the JSON of \`collect --format json\`, with "services" and "findings")`,
-    );
-  return value;
 }

@@ -33,13 +33,6 @@ const KIND_OF: Readonly<Partial<Record<FindingKind, string>>> = {
   'not-seen': 'traffic-stops',
 };
 
-/** A minimal check that a parsed JSON value is a collector report with its findings (`collect --format json`). */
-export function isCollectReport(value: unknown): value is CollectReport {
-  if (typeof value !== 'object' || value === null) return false;
-  const r = value as Partial<CollectReport>;
-  return typeof r.services === 'object' && r.services !== null && Array.isArray(r.findings);
-}
-
 /** The report's findings for one service in `env` (findings without env included), in the report's order. */
 export function drillFindings(report: CollectReport, service: string, env: string | undefined): DrillFinding[] {
   const out: DrillFinding[] = [];
