@@ -7,8 +7,7 @@
 import { serviceUrl } from '../datadog/site';
 import type { AnalyzeOptions } from './analyze';
 import { Finding, FindingSeverity, pct, severityRank } from './findings';
-import { RETAINED_BY_PREFIX } from './model';
-import type { CollectReport } from './report';
+import { CollectReport, retainedApart } from './report';
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { critical: '🔴', warning: '🟠', info: '⚪' };
 
@@ -30,8 +29,7 @@ function severityCounts(findings: readonly Finding[]): [number, number, number] 
 }
 
 function where(f: Finding): string {
-  const parts = [f.env === null ? 'no env' : `env ${f.env}`];
-  return parts.join(', ');
+  return f.env === null ? 'no env' : `env ${f.env}`;
 }
 
 function findingLines(f: Finding): string[] {
@@ -76,9 +74,7 @@ function inputLines(report: CollectReport): string[] {
       t.excludedSpans ? `: ${counts(t.excludedByReason)}` : ''
     }); ${t.malformedSpans} malformed.`,
   ];
-  const apart = Object.entries(t.excludedByReason)
-    .filter(([k]) => k.startsWith(RETAINED_BY_PREFIX))
-    .reduce((n, [, v]) => n + v, 0);
+  const apart = retainedApart(t.excludedByReason).reduce((n, [, v]) => n + v, 0);
   if (apart > 0)
     lines.push(
       '',

@@ -200,6 +200,13 @@ export function malformedSummary(a: Analysis): string | undefined {
   return `${n} malformed span${n === 1 ? '' : 's'} skipped (${reasons}); first at ${a.firstMalformed}`;
 }
 
+/** The exclusions for retention that does not keep whole traces (`retained_by:<value>` → spans), sorted. */
+export function retainedApart(excludedByReason: Readonly<Record<string, number>>): [string, number][] {
+  return Object.entries(excludedByReason)
+    .filter(([k]) => k.startsWith(RETAINED_BY_PREFIX))
+    .sort(([x], [y]) => (x < y ? -1 : 1));
+}
+
 /**
  * Lines (stderr) about input that is not what the figures assume: spans not from whole traces, and pages Datadog
  * marked partial. Empty when the input is whole traces.
@@ -207,9 +214,7 @@ export function malformedSummary(a: Analysis): string | undefined {
 export function inputWarnings(a: Analysis): string[] {
   const out: string[] = [];
   const t = a.totals;
-  const retained = Object.entries(t.excludedByReason)
-    .filter(([k]) => k.startsWith(RETAINED_BY_PREFIX))
-    .sort(([x], [y]) => (x < y ? -1 : 1));
+  const retained = retainedApart(t.excludedByReason);
   const apart = retained.reduce((n, [, v]) => n + v, 0);
   if (apart > 0)
     out.push(
