@@ -10,7 +10,7 @@ import { UserError } from '../errors';
 import { didYouMean } from '../policy/document';
 import { DEFAULT_POLICY_FILE } from '../policy/load';
 import { DRILL_ROLES, DrillRole, renderDrill } from '../site/drill';
-import { drillFindings } from '../site/findings';
+import { drillFindings } from '../site/drill-findings';
 import { BUILTIN_KINDS } from '../simulate/scenario';
 import { simulate } from '../simulate/run';
 import { loadInputs, planApp } from '../synth';

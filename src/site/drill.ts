@@ -16,7 +16,7 @@ import { traceUrl } from '../datadog/site';
 import { READINGS, Transition } from '../simulate/evaluate';
 import type { ScenarioOutcome } from '../simulate/run';
 import { sampleAlert } from './alerts';
-import type { DrillFinding } from './findings';
+import type { DrillFinding } from './drill-findings';
 
 export type DrillRole = 'facilitator' | 'participant';
 export const DRILL_ROLES: readonly DrillRole[] = ['facilitator', 'participant'];
